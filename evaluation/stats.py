@@ -1,0 +1,523 @@
+"""Outcome statistics for programme evaluation: pure numpy/scipy, no Django.
+
+Every estimator takes plain sequences of floats (one entry per person) or
+counts and returns an ``Estimate(value, ci_low, ci_high, n)``; intervals are
+two-sided at ``level`` (default 0.95). ``t(q, df)`` is the Student t quantile,
+``z`` the standard normal quantile at ``(1 + level) / 2``; sd uses ddof=1.
+
+* ``paired_change(pre, post)`` -- mean of d = post - pre,
+  ``mean(d) +/- t(df=n-1) * sd(d) / sqrt(n)``; n = pairs. (Student 1908)
+* ``paired_dz(pre, post)`` -- d_z = mean(d) / sd(d); normal approximation
+  ``d_z +/- z * sqrt(1/n + d_z**2 / (2n))``. (Cohen 1988; Lakens 2013)
+* ``did(t_pre, t_post, c_pre, c_post)`` -- difference-in-differences of
+  change scores ``mean(d_t) - mean(d_c)``; Welch interval with
+  ``se**2 = v_t/n_t + v_c/n_c`` and Welch-Satterthwaite
+  ``df = se**4 / ((v_t/n_t)**2/(n_t-1) + (v_c/n_c)**2/(n_c-1))``;
+  n = n_t + n_c, also as ``n_treated`` / ``n_comparison``. (Welch 1947)
+* ``cohens_d(a, b)`` -- ``(mean_a - mean_b) / s_p`` with pooled
+  ``s_p**2 = ((n_a-1)s_a**2 + (n_b-1)s_b**2) / (n_a+n_b-2)``; interval
+  ``d +/- z * sqrt((n_a+n_b)/(n_a n_b) + d**2/(2(n_a+n_b)))``.
+  (Hedges & Olkin 1985; Borenstein et al. 2009, eq. 4.20)
+* ``hedges_g(a, b)`` -- ``g = J d`` with the exact correction
+  ``J(m) = Gamma(m/2) / (sqrt(m/2) Gamma((m-1)/2))``, m = n_a+n_b-2
+  (about 1 - 3/(4m-1)); ``Var(g) = J**2 Var(d)``. (Hedges 1981)
+* ``wilson(k, n)`` -- k/n with the Wilson score interval
+  ``(p + z**2/2n +/- z sqrt(p(1-p)/n + z**2/4n**2)) / (1 + z**2/n)``. (Wilson 1927)
+* ``newcombe_diff(k1, n1, k2, n2)`` -- p1 - p2 with the hybrid score
+  interval from the Wilson bounds (l_i, u_i):
+  ``[D - sqrt((p1-l1)**2 + (u2-p2)**2), D + sqrt((u1-p1)**2 + (p2-l2)**2)]``.
+  (Newcombe 1998, method 10)
+* ``percent_change(baseline, current)`` -- ``100 (mean_c/mean_b - 1)`` on
+  paired data; Fieller interval for R = mean_c/mean_b: the R solving
+  ``(mean_c - R mean_b)**2 <= t(n-1)**2 Var(mean_c - R mean_b)``. (Fieller 1954)
+* ``describe(values)`` -- ``Describe(n, mean, sd)``.
+* ``signed_change(value, direction)`` / ``as_improvement(estimate, direction)``
+  -- flip the sign when lower is better, so an improvement is positive.
+* ``roi(...)`` -- Phillips ROI: annual benefit = change x value per unit x
+  people x isolation share x confidence share x periods per year; ROI % =
+  (benefit - costs) / costs x 100; BCR = benefit / costs; payback months =
+  costs / (benefit / 12). (Phillips & Phillips, ROI Methodology)
+* ``is_suppressed(n)`` -- True when n < MIN_CELL (5): such cells are never shown.
+
+Undefined figures are nan, never an exception: n = 0 gives nan everywhere;
+an interval needs n >= 2 per sample (for hedges_g, n_a + n_b >= 4); a zero
+sd gives a zero-width t interval (no observed spread, as scipy reports it),
+but nan for standardised effects (d_z, d, g) because they divide by the sd;
+a zero baseline mean gives a nan percent change. Invalid input (mismatched
+lengths, non-finite values, k > n, negative or fractional counts, level
+outside (0, 1)) raises ValueError saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy.special import gammaln
+from scipy.stats import norm
+from scipy.stats import t as student_t
+
+METHOD_VERSION = "1"
+MIN_CELL = 5
+DEFAULT_LEVEL = 0.95
+NAN = math.nan
+
+Values = Sequence[float] | npt.NDArray[np.floating] | npt.NDArray[np.integer]
+Direction = Literal["higher", "lower"]
+Array = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A point estimate, its confidence interval and how many people it rests on.
+
+    ``n_treated`` / ``n_comparison`` are set by two-group estimators only.
+    """
+
+    value: float
+    ci_low: float
+    ci_high: float
+    n: int
+    n_treated: int | None = None
+    n_comparison: int | None = None
+    level: float = DEFAULT_LEVEL
+
+
+@dataclass(frozen=True, slots=True)
+class Describe:
+    """Per-group descriptives: count, mean and sample sd (ddof=1)."""
+
+    n: int
+    mean: float
+    sd: float
+
+
+@dataclass(frozen=True, slots=True)
+class Roi:
+    """Phillips ROI figures; money in the unit of ``value_per_unit`` and costs."""
+
+    benefit: float
+    costs: float
+    roi_percent: float
+    benefit_cost_ratio: float
+    payback_months: float
+
+
+# --- validation -------------------------------------------------------------
+
+
+def _values(values: Values, name: str) -> Array:
+    """Return ``values`` as a finite 1-D float array or raise ValueError."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a sequence of numbers") from exc
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a flat sequence of numbers")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains a non-finite value (nan or infinity)")
+    return arr
+
+
+def _paired(pre: Values, post: Values, names: tuple[str, str]) -> tuple[Array, Array]:
+    """Validate two paired samples: one position per person, same length."""
+    a, b = _values(pre, names[0]), _values(post, names[1])
+    if a.size != b.size:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same length, "
+            f"got {a.size} and {b.size} (each position is one person)"
+        )
+    return a, b
+
+
+def _differences(pre: Values, post: Values, names: tuple[str, str]) -> Array:
+    """Per-person change scores ``post - pre``."""
+    a, b = _paired(pre, post, names)
+    return b - a
+
+
+def _level(level: float) -> float:
+    """Check the confidence level is strictly between 0 and 1."""
+    value = float(level)
+    if not 0.0 < value < 1.0:  # also rejects nan
+        raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
+    return value
+
+
+def _count(value: float, name: str) -> int:
+    """Return a non-negative whole number as int or raise ValueError."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if not math.isfinite(value) or value != int(value):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value!r}")
+    return int(value)
+
+
+def _proportion(k: float, n: float, names: tuple[str, str]) -> tuple[int, int]:
+    """Validate a count k out of n."""
+    k_int, n_int = _count(k, names[0]), _count(n, names[1])
+    if k_int > n_int:
+        raise ValueError(f"{names[0]} ({k_int}) must not exceed {names[1]} ({n_int})")
+    return k_int, n_int
+
+
+def _direction_sign(direction: str) -> int:
+    """+1 when higher is better, -1 when lower is better."""
+    if direction == "higher":
+        return 1
+    if direction == "lower":
+        return -1
+    raise ValueError(f'direction must be "higher" or "lower", got {direction!r}')
+
+
+# --- building blocks --------------------------------------------------------
+
+
+def _mean_sd(x: Array) -> tuple[float, float]:
+    """Mean and sample sd; exact for constant data, nan where undefined."""
+    if x.size == 0:
+        return NAN, NAN
+    if np.ptp(x) == 0:
+        # Summing n copies of 0.1 is not exactly n * 0.1; a constant sample
+        # must still have sd exactly 0 or standardised effects explode.
+        return float(x[0]), (0.0 if x.size > 1 else NAN)
+    sd = float(np.std(x, ddof=1)) if x.size > 1 else NAN
+    return float(np.mean(x)), sd
+
+
+def _t_crit(level: float, df: float) -> float:
+    """Two-sided Student t quantile; nan when df is not positive."""
+    return float(student_t.ppf(0.5 + level / 2, df)) if df > 0 else NAN
+
+
+def _z_crit(level: float) -> float:
+    """Two-sided standard normal quantile."""
+    return float(norm.ppf(0.5 + level / 2))
+
+
+def _interval(value: float, se: float, crit: float) -> tuple[float, float]:
+    """``value +/- crit * se``; zero width when se is exactly 0."""
+    if math.isnan(value) or math.isnan(se):
+        return NAN, NAN
+    if se == 0.0:
+        return value, value
+    return value - crit * se, value + crit * se
+
+
+def _welch(sd_t: float, n_t: int, sd_c: float, n_c: int) -> tuple[float, float]:
+    """Welch standard error of a difference in means and its Satterthwaite df."""
+    if n_t < 2 or n_c < 2:
+        return NAN, NAN
+    v_t, v_c = sd_t**2 / n_t, sd_c**2 / n_c
+    total = v_t + v_c
+    if total == 0.0:
+        return 0.0, NAN
+    # Written with shares of the variance so tiny variances do not underflow.
+    w_t, w_c = v_t / total, v_c / total
+    df = 1.0 / (w_t**2 / (n_t - 1) + w_c**2 / (n_c - 1))
+    return math.sqrt(total), df
+
+
+def _pooled_sd(a: Array, b: Array) -> float:
+    """Pooled sample sd of two groups; nan with fewer than 1 pooled df."""
+    if a.size == 0 or b.size == 0 or a.size + b.size < 3:
+        return NAN
+    squares = sum((x.size - 1) * _mean_sd(x)[1] ** 2 for x in (a, b) if x.size > 1)
+    return math.sqrt(squares / (a.size + b.size - 2))
+
+
+def _wilson_bounds(k: int, n: int, z: float) -> tuple[float, float]:
+    """Wilson score bounds for k out of n (n > 0), clipped to [0, 1]."""
+    p, z2 = k / n, z * z
+    denom = 1.0 + z2 / n
+    centre = (p + z2 / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _fieller(b: Array, c: Array, crit: float) -> tuple[float, float]:
+    """Fieller interval for mean(c) / mean(b) of paired data; nan if unbounded."""
+    n = b.size
+    mb, mc = _mean_sd(b)[0], _mean_sd(c)[0]
+    db, dc = b - mb, c - mc
+    scale = 1.0 / ((n - 1) * n)  # variances of the two means and their covariance
+    v_bb, v_cc = float(db @ db) * scale, float(dc @ dc) * scale
+    v_bc = float(db @ dc) * scale
+    c2 = crit * crit
+    quad = mb * mb - c2 * v_bb
+    if quad <= 0:  # baseline mean not clearly away from zero: unbounded set
+        return NAN, NAN
+    half_lin = mc * mb - c2 * v_bc
+    const = mc * mc - c2 * v_cc
+    root = math.sqrt(max(half_lin * half_lin - quad * const, 0.0))
+    return (half_lin - root) / quad, (half_lin + root) / quad
+
+
+def _empty(n: int, level: float, **groups: int) -> Estimate:
+    """An all-nan estimate for when the figure is undefined."""
+    return Estimate(NAN, NAN, NAN, n, level=level, **groups)
+
+
+# --- public estimators ------------------------------------------------------
+
+
+def paired_change(pre: Values, post: Values, *, level: float = DEFAULT_LEVEL) -> Estimate:
+    """Mean paired change ``post - pre`` with a Student t interval; n = pairs.
+
+    n = 0 gives nan; n = 1 gives the change with a nan interval.
+    """
+    level = _level(level)
+    diff = _differences(pre, post, ("pre", "post"))
+    n = diff.size
+    mean, sd = _mean_sd(diff)
+    se = sd / math.sqrt(n) if n > 1 else NAN
+    low, high = _interval(mean, se, _t_crit(level, n - 1))
+    return Estimate(mean, low, high, n, level=level)
+
+
+def paired_dz(pre: Values, post: Values, *, level: float = DEFAULT_LEVEL) -> Estimate:
+    """Standardised paired change d_z = mean(d) / sd(d), normal-approximation CI.
+
+    ``se = sqrt(1/n + d_z**2 / (2n))``. nan when n < 2 or sd(d) = 0.
+    """
+    level = _level(level)
+    diff = _differences(pre, post, ("pre", "post"))
+    n = diff.size
+    mean, sd = _mean_sd(diff)
+    if n < 2 or sd == 0.0:
+        return _empty(n, level)
+    dz = mean / sd
+    low, high = _interval(dz, math.sqrt(1 / n + dz**2 / (2 * n)), _z_crit(level))
+    return Estimate(dz, low, high, n, level=level)
+
+
+def did(
+    t_pre: Values,
+    t_post: Values,
+    c_pre: Values,
+    c_post: Values,
+    *,
+    level: float = DEFAULT_LEVEL,
+) -> Estimate:
+    """Difference-in-differences of change scores with a Welch interval.
+
+    value = mean(t_post - t_pre) - mean(c_post - c_pre); n = people in both
+    groups (also ``n_treated``, ``n_comparison``). The value is nan when a
+    group is empty; the interval is nan when a group has fewer than 2 people
+    and has zero width when both groups' changes have zero spread.
+    """
+    level = _level(level)
+    d_t = _differences(t_pre, t_post, ("t_pre", "t_post"))
+    d_c = _differences(c_pre, c_post, ("c_pre", "c_post"))
+    (m_t, s_t), (m_c, s_c) = _mean_sd(d_t), _mean_sd(d_c)
+    value = m_t - m_c
+    se, df = _welch(s_t, d_t.size, s_c, d_c.size)
+    low, high = _interval(value, se, _t_crit(level, df))
+    groups = {"n_treated": d_t.size, "n_comparison": d_c.size}
+    return Estimate(value, low, high, d_t.size + d_c.size, level=level, **groups)
+
+
+def _smd(a: Array, b: Array) -> float:
+    """Cohen's d; nan when the pooled sd is undefined or zero."""
+    sp = _pooled_sd(a, b)
+    if math.isnan(sp) or sp == 0.0:
+        return NAN
+    return (_mean_sd(a)[0] - _mean_sd(b)[0]) / sp
+
+
+def _smd_se(d: float, n_a: int, n_b: int) -> float:
+    """Hedges & Olkin large-sample standard error of d."""
+    return math.sqrt((n_a + n_b) / (n_a * n_b) + d**2 / (2 * (n_a + n_b)))
+
+
+def cohens_d(a: Values, b: Values, *, level: float = DEFAULT_LEVEL) -> Estimate:
+    """Cohen's d for a - b with pooled sd; normal interval (Hedges & Olkin).
+
+    nan when a group is empty, n_a + n_b < 3, or the pooled sd is 0.
+    """
+    level = _level(level)
+    xa, xb = _values(a, "a"), _values(b, "b")
+    groups = {"n_treated": xa.size, "n_comparison": xb.size}
+    d = _smd(xa, xb)
+    if math.isnan(d):
+        return _empty(xa.size + xb.size, level, **groups)
+    low, high = _interval(d, _smd_se(d, xa.size, xb.size), _z_crit(level))
+    return Estimate(d, low, high, xa.size + xb.size, level=level, **groups)
+
+
+def hedges_correction(df: int) -> float:
+    """Exact small-sample factor J(df) = Gamma(df/2) / (sqrt(df/2) Gamma((df-1)/2)).
+
+    nan for df < 2, where the bias of d is unbounded.
+    """
+    if df < 2:
+        return NAN
+    return math.exp(gammaln(df / 2) - gammaln((df - 1) / 2) - 0.5 * math.log(df / 2))
+
+
+def hedges_g(a: Values, b: Values, *, level: float = DEFAULT_LEVEL) -> Estimate:
+    """Hedges' g = J d for a - b; se(g) = J se(d). nan when n_a + n_b < 4."""
+    level = _level(level)
+    xa, xb = _values(a, "a"), _values(b, "b")
+    groups = {"n_treated": xa.size, "n_comparison": xb.size}
+    n = xa.size + xb.size
+    j = hedges_correction(n - 2)
+    d = _smd(xa, xb)
+    if math.isnan(d) or math.isnan(j):
+        return _empty(n, level, **groups)
+    se = j * _smd_se(d, xa.size, xb.size)
+    low, high = _interval(j * d, se, _z_crit(level))
+    return Estimate(j * d, low, high, n, level=level, **groups)
+
+
+def wilson(k: int, n: int, *, level: float = DEFAULT_LEVEL) -> Estimate:
+    """Proportion k/n with the Wilson score interval; nan when n = 0."""
+    level = _level(level)
+    k, n = _proportion(k, n, ("k", "n"))
+    if n == 0:
+        return _empty(0, level)
+    low, high = _wilson_bounds(k, n, _z_crit(level))
+    return Estimate(k / n, low, high, n, level=level)
+
+
+def newcombe_diff(k1: int, n1: int, k2: int, n2: int, *, level: float = DEFAULT_LEVEL) -> Estimate:
+    """p1 - p2 with Newcombe's hybrid score interval (method 10).
+
+    n = n1 + n2 (``n_treated`` = n1, ``n_comparison`` = n2); nan when either n is 0.
+    """
+    level = _level(level)
+    k1, n1 = _proportion(k1, n1, ("k1", "n1"))
+    k2, n2 = _proportion(k2, n2, ("k2", "n2"))
+    groups = {"n_treated": n1, "n_comparison": n2}
+    if n1 == 0 or n2 == 0:
+        return _empty(n1 + n2, level, **groups)
+    z = _z_crit(level)
+    (l1, u1), (l2, u2) = _wilson_bounds(k1, n1, z), _wilson_bounds(k2, n2, z)
+    p1, p2 = k1 / n1, k2 / n2
+    low = p1 - p2 - math.hypot(p1 - l1, u2 - p2)
+    high = p1 - p2 + math.hypot(u1 - p1, p2 - l2)
+    return Estimate(p1 - p2, low, high, n1 + n2, level=level, **groups)
+
+
+def percent_change(baseline: Values, current: Values, *, level: float = DEFAULT_LEVEL) -> Estimate:
+    """Percent change of the mean, ``100 (mean(current)/mean(baseline) - 1)``, paired.
+
+    Fieller interval (t with n-1 df). Value nan when n = 0 or the baseline mean
+    is 0; interval nan when n < 2 or when the baseline mean is not clearly away
+    from zero at this level (Fieller's set is then unbounded).
+    """
+    level = _level(level)
+    b, c = _paired(baseline, current, ("baseline", "current"))
+    n = b.size
+    mb, mc = _mean_sd(b)[0], _mean_sd(c)[0]
+    if n == 0 or mb == 0.0:
+        return _empty(n, level)
+    value = 100.0 * (mc / mb - 1.0)
+    if n < 2:
+        return Estimate(value, NAN, NAN, n, level=level)
+    low, high = _fieller(b, c, _t_crit(level, n - 1))
+    return Estimate(value, 100.0 * (low - 1.0), 100.0 * (high - 1.0), n, level=level)
+
+
+def describe(values: Values) -> Describe:
+    """n, mean and sample sd (ddof=1); mean nan when n = 0, sd nan when n < 2."""
+    x = _values(values, "values")
+    mean, sd = _mean_sd(x)
+    return Describe(x.size, mean, sd)
+
+
+# --- direction, ROI, suppression ----------------------------------------------
+
+
+def signed_change(value: float, direction: Direction) -> float:
+    """Return ``value`` so that an improvement is positive.
+
+    ``direction`` says which way is better for the measure: "higher" keeps
+    the sign, "lower" (e.g. days in the sales cycle) flips it.
+    """
+    return value if _direction_sign(direction) > 0 else 0.0 - value
+
+
+def as_improvement(estimate: Estimate, direction: Direction) -> Estimate:
+    """An estimate re-signed so improvement is positive (bounds swap on a flip)."""
+    if _direction_sign(direction) > 0:
+        return estimate
+    return dataclasses.replace(
+        estimate,
+        value=0.0 - estimate.value,
+        ci_low=0.0 - estimate.ci_high,
+        ci_high=0.0 - estimate.ci_low,
+    )
+
+
+def _finite(value: float, name: str, low: float = -math.inf, high: float = math.inf) -> float:
+    """Return a finite float within [low, high] or raise ValueError."""
+    number = float(value)
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValueError(f"{name} must be a finite number in [{low}, {high}], got {value!r}")
+    return number
+
+
+def _periods(periods_per_year: float) -> float:
+    """Check the annualising factor is a positive finite number."""
+    periods = _finite(periods_per_year, "periods_per_year", 0.0)
+    if periods == 0.0:
+        raise ValueError("periods_per_year must be positive, got 0")
+    return periods
+
+
+def _total_costs(costs: Mapping[str, float] | Iterable[float]) -> float:
+    """Sum fully loaded cost items; each must be finite and non-negative."""
+    items = costs.values() if isinstance(costs, Mapping) else costs
+    return math.fsum(_finite(item, "each cost item", 0.0) for item in items)
+
+
+def roi(
+    *,
+    attributable_change: float,
+    value_per_unit: float,
+    n_people: int,
+    isolation_share: float,
+    confidence_share: float,
+    costs: Mapping[str, float] | Iterable[float],
+    periods_per_year: float = 1.0,
+) -> Roi:
+    """Phillips ROI of a programme over its first year.
+
+    ``attributable_change`` is the per-person improvement per period (signed so
+    improvement is positive, see ``signed_change``) and ``value_per_unit`` the
+    money one unit of it is worth; ``periods_per_year`` annualises (12 for
+    monthly figures). Benefit = change x value x people x isolation share x
+    confidence share x periods per year. ``costs`` are the fully loaded cost
+    items (a mapping of name to amount, or amounts). ROI % and BCR are nan when
+    costs are 0; payback months are nan when the benefit is not positive.
+    """
+    benefit = (
+        _finite(attributable_change, "attributable_change")
+        * _finite(value_per_unit, "value_per_unit")
+        * _count(n_people, "n_people")
+        * _finite(isolation_share, "isolation_share", 0.0, 1.0)
+        * _finite(confidence_share, "confidence_share", 0.0, 1.0)
+        * _periods(periods_per_year)
+    )
+    total = _total_costs(costs)
+    return Roi(
+        benefit=benefit,
+        costs=total,
+        roi_percent=(benefit - total) / total * 100.0 if total > 0 else NAN,
+        benefit_cost_ratio=benefit / total if total > 0 else NAN,
+        payback_months=total / (benefit / 12.0) if benefit > 0 else NAN,
+    )
+
+
+def is_suppressed(n: int) -> bool:
+    """True when a cell of n people is too small to show (n < MIN_CELL)."""
+    return _count(n, "n") < MIN_CELL
