@@ -1,0 +1,104 @@
+"""Fixtures every test can use: named personas, and gates for tests that need real services."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from people.models import User
+from people.tests.factories import PASSWORD, OrgUnitFactory, UserFactory
+from programmes.models import Enrolment, Programme, ProgrammeRole
+from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory, ProgrammeRoleFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
+
+
+def missing_service(reason: str) -> None:
+    """Skip a test whose service is absent, or fail it when CI demands every service."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis URL of a reachable server (tests marked `redis` take this)."""
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        missing_service("REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        missing_service(f"Redis at {url} does not answer: {exc}")
+    return url
+
+
+@pytest.fixture
+def require_postgres(db: None) -> None:
+    """For tests whose point is PostgreSQL behaviour (row locks, concurrency)."""
+    if connection.vendor != "postgresql":
+        missing_service("DATABASE_URL does not point at PostgreSQL")
+
+
+@dataclass
+class Personas:
+    """The cast of every permission test: one programme, its people, and an outsider in another one."""
+
+    programme: Programme
+    other_programme: Programme
+    coordinator: User
+    mentor: User
+    mentee: User
+    hr_analyst: User
+    outsider: User
+    admin: User
+    password: str = PASSWORD
+
+    def all(self) -> dict[str, User | None]:
+        return {
+            "anonymous": None,
+            "outsider": self.outsider,
+            "mentee": self.mentee,
+            "mentor": self.mentor,
+            "coordinator": self.coordinator,
+            "hr_analyst": self.hr_analyst,
+            "admin": self.admin,
+        }
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    """A coordinator, a mentor, a mentee, an HR analyst, a site admin, and an outsider in another programme."""
+    unit = OrgUnitFactory(code="SALES", name="Sales")
+    programme = ProgrammeFactory(name="Sales leadership 2026")
+    other = ProgrammeFactory(name="Engineering circles")
+    coordinator = UserFactory(email="coordinator@example.co.id", full_name="Sari Wulandari", org_unit=unit)
+    mentor = UserFactory(email="mentor@example.co.id", full_name="Budi Santoso", org_unit=unit, grade=8)
+    mentee = UserFactory(email="mentee@example.co.id", full_name="Dewi Lestari", org_unit=unit, grade=4, manager=mentor)
+    hr = UserFactory(email="hr@example.co.id", full_name="Rina Hartono", is_hr_analyst=True)
+    outsider = UserFactory(email="outsider@example.co.id", full_name="Agus Prasetyo")
+    admin = UserFactory(email="admin@example.co.id", full_name="Admin", is_superuser=True, is_staff=True)
+    ProgrammeRoleFactory(programme=programme, user=coordinator, role=ProgrammeRole.Role.COORDINATOR)
+    EnrolmentFactory(programme=programme, person=mentor, role=Enrolment.Role.MENTOR)
+    EnrolmentFactory(programme=programme, person=mentee, role=Enrolment.Role.MENTEE)
+    EnrolmentFactory(programme=other, person=outsider, role=Enrolment.Role.MENTEE)
+    return Personas(programme, other, coordinator, mentor, mentee, hr, outsider, admin)
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings: pytest.FixtureRequest) -> None:
+    """Tests read English unless they switch language on purpose."""
+    settings.LANGUAGE_CODE = "en"
+
+
+def pytest_report_header() -> list[str]:
+    db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return [
+        f"database: {db}; REDIS_URL: {os.environ.get('REDIS_URL') or 'unset'}; REQUIRE_SERVICES={int(REQUIRE_SERVICES)}"
+    ]

@@ -1,0 +1,1 @@
+"""Evaluation models: outcome metrics, observations, cycles and results (see DESIGN.md)."""

@@ -1,0 +1,50 @@
+"""The Celery app and the one beat schedule.
+
+Web requests never wait on the broker: side effects leave through outbox rows (programmes.Notification)
+that the sweeper below sends, and the few tasks that are published directly use a short publish retry
+policy and socket timeouts, so a broker that is down fails fast and the periodic sweep catches up.
+"""
+
+import os
+from datetime import timedelta
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentoring.settings")
+
+app = Celery("mentoring")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_time_limit=300,
+    task_soft_time_limit=240,
+    task_default_retry_delay=10,
+    broker_connection_timeout=2,
+    broker_connection_retry_on_startup=True,
+    broker_pool_limit=4,
+    task_publish_retry=True,
+    task_publish_retry_policy={
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    },
+    worker_hijack_root_logger=False,
+    timezone="UTC",
+)
+
+# The one beat schedule. Every entry is idempotent: running twice sends nothing twice.
+app.conf.beat_schedule = {
+    "send-due-notifications": {
+        "task": "programmes.tasks.send_due_notifications",
+        "schedule": timedelta(seconds=30),
+    },
+}
+
+app.autodiscover_tasks()

@@ -1,0 +1,51 @@
+"""/health/: is the database reachable, is the broker reachable. For load balancers and monitors."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def database_status() -> str:
+    """ "ok" when a trivial query runs, else "error"."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any driver error means the same thing to a monitor
+        logger.exception("health: database check failed")
+        return "error"
+    return "ok"
+
+
+def broker_status() -> str:
+    """ "ok" when the broker answers within about two seconds, "local" for the embedded transport."""
+    if not settings.REDIS_URL:
+        return "local"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+    except Exception:
+        logger.warning("health: broker unreachable", exc_info=True)
+        return "error"
+    return "ok"
+
+
+@login_not_required
+@require_GET
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers (the broker being down degrades but does not fail the site)."""
+    database, broker = database_status(), broker_status()
+    status = 200 if database == "ok" else 503
+    return JsonResponse({"database": database, "broker": broker}, status=status)

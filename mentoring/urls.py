@@ -1,0 +1,27 @@
+"""The project's URLs: each app's own URLs under its prefix, plus health, admin and auth."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from programmes import views as programme_views
+
+from . import health
+
+handler403 = "people.views.error_403"
+handler404 = "people.views.error_404"
+handler500 = "people.views.error_500"
+
+urlpatterns = [
+    path("", programme_views.home, name="home"),
+    path("health/", health.health, name="health"),
+    path("accounts/", include("people.urls")),
+    path("programmes/", include("programmes.urls")),
+    path("evaluation/", include("evaluation.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,53 @@
+"""Queries of the people directory that pages, matching and reports read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+from .models import User
+
+# Ancestors of a set of people up to a depth, in one recursive query (PostgreSQL and SQLite alike).
+# The depth bound also makes a cycle in bad data finite.
+_ANCESTORS_SQL = """
+WITH RECURSIVE chain(person_id, ancestor_id, depth) AS (
+    SELECT id, manager_id, 1 FROM {table} WHERE id IN ({placeholders}) AND manager_id IS NOT NULL
+    UNION ALL
+    SELECT chain.person_id, u.manager_id, chain.depth + 1
+    FROM chain JOIN {table} u ON u.id = chain.ancestor_id
+    WHERE chain.depth < %s AND u.manager_id IS NOT NULL
+)
+SELECT person_id, ancestor_id, depth FROM chain
+"""
+
+
+def managers_within(person_ids: Iterable[int], depth: int) -> dict[int, dict[int, int]]:
+    """Each person's managers up the reporting line, at most `depth` levels up: {person: {manager: level}}.
+
+    One query however many people are asked about; level 1 is the direct manager.
+    """
+    ids = sorted(set(person_ids))
+    result: dict[int, dict[int, int]] = {pk: {} for pk in ids}
+    if not ids or depth < 1:
+        return result
+    sql = _ANCESTORS_SQL.format(table=User._meta.db_table, placeholders=", ".join(["%s"] * len(ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, depth])
+        for person_id, ancestor_id, level in cursor.fetchall():
+            known = result[person_id].get(ancestor_id)
+            if known is None or level < known:
+                result[person_id][ancestor_id] = level
+    return result
+
+
+def pairs_within_reporting_line(pairs: Iterable[tuple[int, int]], depth: int) -> set[tuple[int, int]]:
+    """The pairs (x, y) in which one is within `depth` levels of the other's reporting line, up or down.
+
+    "Up" means y manages x directly or through at most depth - 1 managers between; "down" the reverse.
+    All pairs are answered from one query.
+    """
+    pair_list = list(pairs)
+    people = {pk for pair in pair_list for pk in pair}
+    chains = managers_within(people, depth)
+    return {(x, y) for x, y in pair_list if y in chains.get(x, {}) or x in chains.get(y, {})}

@@ -1,0 +1,1 @@
+"""Services: writes that touch several models, notify someone or must be audited."""
