@@ -54,7 +54,7 @@ class Case:
 
 def everyone(status: int, **overrides: int) -> dict[str, int]:
     """Signed-in personas all get `status`; anonymous goes to the login page; overrides win."""
-    expect = {persona: status for persona in PERSONAS}
+    expect = dict.fromkeys(PERSONAS, status)
     expect["anonymous"] = LOGIN
     expect.update(overrides)
     return expect
