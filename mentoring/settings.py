@@ -166,6 +166,18 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+
+
+def axes_username(request: object, credentials: dict[str, str] | None) -> str:
+    """The account a login attempt is for, as the login form names it, in one case.
+
+    E-mail matching ignores case, so the lockout must too: otherwise "Ana@x" and "ana@x" count apart.
+    """
+    raw = (credentials or {}).get("username") or getattr(request, "POST", {}).get("username") or ""
+    return str(raw).strip().lower()
+
+
+AXES_USERNAME_CALLABLE = axes_username
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
