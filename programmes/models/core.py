@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+POLICY_FIELDS: tuple[str, ...] = (
+    "term_months",
+    "meeting_cadence_days",
+    "contacts_first_month",
+    "contact_interval_days",
+    "mentor_capacity",
+    "group_size_min",
+    "group_size_max",
+    "reporting_line_exclusion_depth",
+    "max_time_zone_gap_hours",
+    "agreement_template",
+    "no_fault_clause",
+)
 
 
 class Programme(models.Model):
@@ -38,17 +54,113 @@ class Programme(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The phase an on-hold programme returns to when it resumes.
+    phase_before_hold = models.CharField(_("phase before hold"), max_length=20, choices=Phase.choices, blank=True)
+
+    # Policies (see POLICY_FIELDS). Null means "not decided yet": the implementation guard asks for them all.
+    term_months = models.PositiveSmallIntegerField(
+        _("term (months)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    meeting_cadence_days = models.PositiveSmallIntegerField(
+        _("meeting cadence (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("How often a pair or group is expected to meet."),
+    )
+    contacts_first_month = models.PositiveSmallIntegerField(
+        _("coordinator contacts in the first month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    contact_interval_days = models.PositiveSmallIntegerField(
+        _("coordinator contact interval after the first month (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
+    )
+    mentor_capacity = models.PositiveSmallIntegerField(
+        _("default mentor capacity"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("How many mentees (or groups) one mentor takes on unless they say otherwise."),
+    )
+    group_size_min = models.PositiveSmallIntegerField(
+        _("smallest group"), null=True, blank=True, validators=[MinValueValidator(2), MaxValueValidator(50)]
+    )
+    group_size_max = models.PositiveSmallIntegerField(
+        _("largest group"), null=True, blank=True, validators=[MinValueValidator(2), MaxValueValidator(50)]
+    )
+    reporting_line_exclusion_depth = models.PositiveSmallIntegerField(
+        _("reporting-line exclusion depth"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10)],
+        help_text=_("Never pair people within this many levels of each other's reporting line (0: no exclusion)."),
+    )
+    max_time_zone_gap_hours = models.PositiveSmallIntegerField(
+        _("largest time-zone gap (hours)"), null=True, blank=True, validators=[MaxValueValidator(24)]
+    )
+    agreement_template = models.TextField(_("agreement template"), blank=True)
+    no_fault_clause = models.TextField(_("no-fault clause"), blank=True)
+
+    target_competencies = models.ManyToManyField(
+        "people.Competency", verbose_name=_("target competencies"), blank=True, related_name="targeted_by_programmes"
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(group_size_min__isnull=True)
+                | models.Q(group_size_max__isnull=True)
+                | models.Q(group_size_min__lte=models.F("group_size_max")),
+                name="programme_group_size_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("programmes:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        low, high = self.group_size_min, self.group_size_max
+        if low is not None and high is not None and low > high:
+            raise ValidationError({"group_size_max": _("The largest group cannot be smaller than the smallest.")})
+
+    @property
+    def effective_phase(self) -> str:
+        """The phase that counts for rules: the phase it left while on hold, else the phase."""
+        if self.phase == self.Phase.ON_HOLD and self.phase_before_hold:
+            return self.phase_before_hold
+        return self.phase
+
+    @property
+    def policies_locked(self) -> bool:
+        """Policies are read-only from implementation on (people have signed up to them), and when cancelled."""
+        return self.phase == self.Phase.CANCELLED or self.effective_phase in LOCKED_FROM
+
+    def missing_policies(self) -> list[str]:
+        """The verbose names of the policies not decided yet (empty when all are filled in)."""
+        missing = []
+        for name in POLICY_FIELDS:
+            value = getattr(self, name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                field = self._meta.get_field(name)
+                assert isinstance(field, models.Field)
+                missing.append(str(field.verbose_name))
+        return missing
+
+
+# Phases in which the policies can no longer change.
+LOCKED_FROM = frozenset({Programme.Phase.IMPLEMENTATION, Programme.Phase.EVALUATION, Programme.Phase.CLOSED})
 
 
 class ProgrammeRole(models.Model):
