@@ -1,1 +1,0 @@
-"""Evaluation models: outcome metrics, observations, cycles and results (see DESIGN.md)."""
