@@ -240,25 +240,33 @@ def _wilson_bounds(k: int, n: int, z: float) -> tuple[float, float]:
     denom = 1.0 + z2 / n
     centre = (p + z2 / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At k = 0 or k = n the bound is exactly 0 or 1; rounding must not move it.
+    low = 0.0 if k == 0 else max(0.0, centre - half)
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return low, high
 
 
 def _fieller(b: Array, c: Array, crit: float) -> tuple[float, float]:
-    """Fieller interval for mean(c) / mean(b) of paired data; nan if unbounded."""
+    """Fieller interval for R = mean(c) / mean(b) of paired data; nan if unbounded.
+
+    Solved for x = R - R_hat using residuals r = c - R_hat b, so that
+    ``x**2 (mb**2 - t**2 v_bb) + 2 t**2 v_rb x - t**2 v_rr <= 0``: the
+    discriminant is a sum of non-negative terms and exactly proportional data
+    give a zero-width interval instead of sqrt(rounding) noise.
+    """
     n = b.size
     mb, mc = _mean_sd(b)[0], _mean_sd(c)[0]
-    db, dc = b - mb, c - mc
-    scale = 1.0 / ((n - 1) * n)  # variances of the two means and their covariance
-    v_bb, v_cc = float(db @ db) * scale, float(dc @ dc) * scale
-    v_bc = float(db @ dc) * scale
+    ratio = mc / mb
+    db = b - mb
+    dr = (c - mc) - ratio * db
+    scale = 1.0 / ((n - 1) * n)  # (co)variances of means, not of values
+    v_bb, v_rr, v_rb = float(db @ db) * scale, float(dr @ dr) * scale, float(dr @ db) * scale
     c2 = crit * crit
     quad = mb * mb - c2 * v_bb
-    if quad <= 0:  # baseline mean not clearly away from zero: unbounded set
+    if quad <= 0:  # baseline mean not clearly away from zero: the set is unbounded
         return NAN, NAN
-    half_lin = mc * mb - c2 * v_bc
-    const = mc * mc - c2 * v_cc
-    root = math.sqrt(max(half_lin * half_lin - quad * const, 0.0))
-    return (half_lin - root) / quad, (half_lin + root) / quad
+    root = math.sqrt(c2 * c2 * v_rb * v_rb + quad * c2 * v_rr)
+    return ratio - (c2 * v_rb + root) / quad, ratio - (c2 * v_rb - root) / quad
 
 
 def _empty(n: int, level: float, **groups: int) -> Estimate:
