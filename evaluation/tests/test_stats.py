@@ -260,6 +260,9 @@ def test_empty_input_gives_nan_and_n_zero():
         assert est.n == 0
         assert math.isnan(est.value)
         assert math.isnan(est.ci_low)
+    no_second_group = stats.newcombe_diff(3, 10, 0, 0)
+    assert (no_second_group.n, no_second_group.n_comparison) == (10, 0)
+    assert math.isnan(no_second_group.value)
 
 
 def test_a_single_pair_has_a_change_but_no_interval():
