@@ -7,12 +7,32 @@ policy and socket timeouts, so a broker that is down fails fast and the periodic
 
 import os
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentoring.settings")
 
 app = Celery("mentoring")
+
+
+@app.on_after_configure.connect
+def create_local_broker_folders(sender: Celery, source: Any, **kwargs: Any) -> None:
+    """Create the file transport's folders: kombu expects them to exist and fails on the first message.
+
+    The embedded worker is alone on its queue and nobody sends it remote-control broadcasts; leaving
+    remote control on would pile undelivered fanout messages of dead workers into the queue folder.
+    """
+    if not str(source.broker_url or "").startswith("filesystem://"):
+        return
+    options = source.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "control_folder", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+    source.worker_enable_remote_control = False
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     task_serializer="json",
@@ -39,11 +59,14 @@ app.conf.update(
     timezone="UTC",
 )
 
-# The one beat schedule. Every entry is idempotent: running twice sends nothing twice.
+# The one beat schedule. Every entry is idempotent: running twice sends nothing twice. A sweep that waited
+# longer than its interval in a queue is dropped (expires): the next one does the same work.
+SWEEP_SECONDS = float(os.environ.get("NOTIFICATION_SWEEP_SECONDS", "30"))
 app.conf.beat_schedule = {
     "send-due-notifications": {
         "task": "programmes.tasks.send_due_notifications",
-        "schedule": timedelta(seconds=30),
+        "schedule": timedelta(seconds=SWEEP_SECONDS),
+        "options": {"expires": SWEEP_SECONDS},
     },
 }
 

@@ -261,23 +261,33 @@ if not DEBUG:
 
 # Celery: Redis when REDIS_URL is set; otherwise a local file transport shared by the web server and
 # the worker that `make run` starts beside it, so reminders still go out on a laptop.
-CELERY_LOCAL_DIR = BASE_DIR / "var" / "celery"
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
-        "socket_timeout": 3,
-        "socket_connect_timeout": 2,
-        "max_retries": 1,
-        "visibility_timeout": 3600,
-    }
-else:
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_LOCAL_DIR / "queue"),
-        "data_folder_out": str(CELERY_LOCAL_DIR / "queue"),
-        "processed_folder": str(CELERY_LOCAL_DIR / "processed"),
+CELERY_LOCAL_DIR = Path(os.environ.get("CELERY_LOCAL_DIR", BASE_DIR / "var" / "celery"))
+
+
+def celery_broker(redis_url: str, local_dir: Path) -> tuple[str, dict[str, object]]:
+    """The broker URL and its transport options.
+
+    Redis gets short socket timeouts so that a broker that is down or silent fails a publish within about
+    two seconds instead of holding a web request. The file transport keeps every folder under `local_dir`
+    (mentoring/celery.py creates them; kombu does not).
+    """
+    if redis_url:
+        return redis_url, {
+            "socket_timeout": 2,
+            "socket_connect_timeout": 2,
+            "max_retries": 1,
+            "visibility_timeout": 3600,
+        }
+    return "filesystem://", {
+        "data_folder_in": str(local_dir / "queue"),
+        "data_folder_out": str(local_dir / "queue"),
+        "control_folder": str(local_dir / "control"),
+        "processed_folder": str(local_dir / "processed"),
         "store_processed": False,
     }
+
+
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = celery_broker(REDIS_URL, CELERY_LOCAL_DIR)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 
