@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from .services.notifications import notifications_send_due
 
 
-@shared_task(name="programmes.tasks.send_due_notifications")
+@shared_task(
+    name="programmes.tasks.send_due_notifications",
+    # A database that is briefly away (failover, restart) is retried soon, with jittered exponential
+    # backoff (about 2, 4, 8, 16 s): the beat entry expires after one interval, so late retries would
+    # only duplicate the next sweep.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=4,
+    # The sweep stops claiming after 60 s (its budget); these limits only stop a stuck send.
+    soft_time_limit=120,
+    time_limit=150,
+)
 def send_due_notifications() -> int:
-    """Send every due notification once; returns how many this run sent."""
-    from .services.notifications import notifications_send_due
-
+    """Send every due notification once; returns how many rows this run settled."""
     return notifications_send_due()

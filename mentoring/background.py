@@ -1,0 +1,31 @@
+"""Publishing tasks from web requests without ever waiting on, or failing because of, the broker."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Task
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+    """Publish `task(*args, **kwargs)` once the current transaction commits (at once outside one).
+
+    A broker that is down costs the request at most the short publish retry policy and socket timeouts
+    of mentoring/celery.py and settings.py, and is logged, not raised: the work it asked for is in an
+    outbox row or a periodic sweep, which catches up. In eager mode (tests) errors propagate, because
+    there they are the task's own errors, not the broker's.
+    """
+
+    def publish() -> None:
+        try:
+            task.apply_async(args=args, kwargs=kwargs)
+        except Exception:
+            if task.app.conf.task_always_eager:
+                raise
+            logger.warning("could not publish %s; the periodic sweep will catch up", task.name, exc_info=True)
+
+    transaction.on_commit(publish)
