@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ProgrammesConfig(AppConfig):
     name = "programmes"
     verbose_name = _("Programmes")
+
+    def ready(self) -> None:
+        # Registers the programmes app's own lifecycle guards.
+        from . import guards  # noqa: F401

@@ -234,3 +234,77 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitation} · {self.competency_id}: {self.current_level} → {self.needed_level}"
+
+
+_AGREEMENT = _(
+    "We agree to meet every {cadence} days for {term} months, in person or by video.\n"
+    "We will set goals in the first meeting, and review them at each meeting.\n"
+    "What we discuss stays between us, unless someone's safety is at risk.\n"
+    "We will tell each other, and the coordinator, if something gets in the way."
+)
+_NO_FAULT = _(
+    "Either of us may end this relationship at any time, for any reason or none, without blame. "
+    "The coordinator will help each of us to a new match if we wish."
+)
+
+# Sensible defaults per format: applied when a programme is created (numbers) and offered on the
+# policies page (everything). One-to-one pairs meet fortnightly for a year; groups and circles meet
+# less often, for a shorter term, with a size range that lets a conversation go round.
+FORMAT_DEFAULTS: dict[str, dict[str, int]] = {
+    Programme.Format.ONE_TO_ONE: {
+        "term_months": 12,
+        "meeting_cadence_days": 14,
+        "contacts_first_month": 2,
+        "contact_interval_days": 30,
+        "mentor_capacity": 2,
+        "group_size_min": 2,
+        "group_size_max": 2,
+        "reporting_line_exclusion_depth": 2,
+        "max_time_zone_gap_hours": 4,
+    },
+    Programme.Format.REVERSE: {
+        "term_months": 6,
+        "meeting_cadence_days": 14,
+        "contacts_first_month": 2,
+        "contact_interval_days": 30,
+        "mentor_capacity": 1,
+        "group_size_min": 2,
+        "group_size_max": 2,
+        "reporting_line_exclusion_depth": 3,
+        "max_time_zone_gap_hours": 4,
+    },
+    Programme.Format.GROUP: {
+        "term_months": 9,
+        "meeting_cadence_days": 21,
+        "contacts_first_month": 2,
+        "contact_interval_days": 30,
+        "mentor_capacity": 1,
+        "group_size_min": 4,
+        "group_size_max": 8,
+        "reporting_line_exclusion_depth": 1,
+        "max_time_zone_gap_hours": 3,
+    },
+    Programme.Format.PEER_CIRCLE: {
+        "term_months": 6,
+        "meeting_cadence_days": 14,
+        "contacts_first_month": 1,
+        "contact_interval_days": 45,
+        "mentor_capacity": 1,
+        "group_size_min": 4,
+        "group_size_max": 6,
+        "reporting_line_exclusion_depth": 1,
+        "max_time_zone_gap_hours": 3,
+    },
+}
+
+
+def format_defaults(fmt: str, *, with_texts: bool = True) -> dict[str, int | str]:
+    """The default policies of a format; with the agreement template and no-fault clause in the current language."""
+    numbers = FORMAT_DEFAULTS.get(fmt, FORMAT_DEFAULTS[Programme.Format.ONE_TO_ONE])
+    values: dict[str, int | str] = dict(numbers)
+    if with_texts:
+        values["agreement_template"] = str(_AGREEMENT).format(
+            cadence=numbers["meeting_cadence_days"], term=numbers["term_months"]
+        )
+        values["no_fault_clause"] = str(_NO_FAULT)
+    return values
