@@ -1,0 +1,1 @@
+"""Services of the people directory: writes that touch several models (the HRIS import)."""
