@@ -208,17 +208,93 @@ class Enrolment(models.Model):
         COMPLETED = "completed", _("Completed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    class ManagerApproval(models.TextChoices):
+        NOT_REQUIRED = "not_required", _("Not required")
+        PENDING = "pending", _("Waiting for the manager")
+        APPROVED = "approved", _("Approved by the manager")
+        REFUSED = "refused", _("Refused by the manager")
+
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="enrolments")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.APPLIED)
     created_at = models.DateTimeField(default=timezone.now)
 
+    # The application's profile (programmes.models.enrolment holds its competencies and ranked mentors).
+    goals = models.TextField(_("goals"), max_length=2000, blank=True)
+    # Weekly availability as slot codes "mon_morning" … "sun_evening" in the person's own time zone
+    # (programmes.models.enrolment.AVAILABILITY_SLOTS).
+    availability = models.JSONField(_("weekly availability"), default=list, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True, help_text=_("Language codes, e.g. id, en."))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("Mentors: how many mentees (or groups) you can take on."),
+    )
+    # Opt-in attribute preferences (programmes.models.enrolment.ATTRIBUTE_PREFERENCES).
+    attribute_preferences = models.JSONField(_("preferences"), default=list, blank=True)
+    manager_approval = models.CharField(
+        _("manager approval"), max_length=20, choices=ManagerApproval.choices, default=ManagerApproval.NOT_REQUIRED
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    manager_decided_at = models.DateTimeField(null=True, blank=True)
+    # Why the last decline or withdrawal happened, shown to the person; the audit trail keeps every reason.
+    state_reason = models.TextField(_("reason"), blank=True)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
-        constraints = [models.UniqueConstraint(fields=["programme", "person", "role"], name="enrolment_unique_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "person", "role"], name="enrolment_unique_role"),
+            models.CheckConstraint(
+                condition=models.Q(capacity__isnull=True) | models.Q(capacity__gte=1, capacity__lte=20),
+                name="enrolment_capacity_1_20",
+            ),
+        ]
         indexes = [models.Index(fields=["person", "state"]), models.Index(fields=["programme", "role", "state"])]
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_role_display()} · {self.programme}"
+
+    def clean(self) -> None:
+        super().clean()
+        # Imported here: the profile's vocabularies live with the enrolment models, which import this module.
+        from people.models import validate_time_zone
+
+        from .enrolment import validate_attribute_preferences, validate_availability, validate_languages
+
+        if self.time_zone:
+            try:
+                validate_time_zone(self.time_zone)
+            except ValidationError as exc:
+                raise ValidationError({"time_zone": exc.messages}) from exc
+        validate_availability(self.availability)
+        validate_attribute_preferences(self.attribute_preferences)
+        validate_languages(self.languages)
+
+    @property
+    def is_mentor_side(self) -> bool:
+        """Mentors and facilitators give; mentees and peers are matched to them."""
+        return self.role in (self.Role.MENTOR, self.Role.FACILITATOR)
+
+    @property
+    def is_open(self) -> bool:
+        """Still in the programme: neither declined, withdrawn nor completed."""
+        return self.state not in (self.State.DECLINED, self.State.WITHDRAWN, self.State.COMPLETED)
+
+    def effective_capacity(self) -> int:
+        """The mentor's own capacity, else the programme's default, else one."""
+        return self.capacity or self.programme.mentor_capacity or 1
+
+    def effective_time_zone(self) -> str:
+        return self.time_zone or self.person.time_zone
+
+    def effective_languages(self) -> list[str]:
+        return list(self.languages or self.person.languages or [])
