@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Evaluation")
+
+    def ready(self) -> None:
+        # The baseline guard joins the programme lifecycle (programmes never imports evaluation).
+        from . import guards  # noqa: F401

@@ -1,0 +1,173 @@
+"""Queries that feed the evaluation pages: metrics, baseline summaries, who may have a baseline.
+
+Each selector runs a fixed number of queries however many metrics, people or observations there are.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
+
+from people.models import OrgUnit, User
+from programmes.models import Enrolment, Programme
+
+from . import stats
+from .models import ComparisonGroup, ComparisonMember, Observation, OutcomeMetric
+
+Group = Observation.Group
+BASELINE = Observation.PeriodKind.BASELINE
+
+# Enrolments that make a person a participant: everyone who applied and has not left or been turned down.
+NOT_PARTICIPATING = (Enrolment.State.WITHDRAWN, Enrolment.State.DECLINED)
+
+
+def participant_ids(programme: Programme) -> QuerySet[Enrolment, int]:
+    """The people enrolled in the programme in any role, as a subquery of person ids."""
+    return Enrolment.objects.filter(programme=programme).exclude(state__in=NOT_PARTICIPATING).values_list("person_id")  # type: ignore[return-value]
+
+
+@dataclass
+class GroupIndex:
+    """Who counts as a participant and who as a comparison member, for baselines (two queries)."""
+
+    participants: set[int] = field(default_factory=set)
+    comparison: set[int] = field(default_factory=set)
+    comparison_frozen: bool = False
+
+    def group_of(self, person_id: int) -> str | None:
+        """ "participant", "comparison", "both" (enrolled since the group was frozen) or None."""
+        inside, control = person_id in self.participants, person_id in self.comparison
+        if inside and control:
+            return "both"
+        if inside:
+            return Group.PARTICIPANT
+        return Group.COMPARISON if control else None
+
+
+def group_index_for_programme(*, programme: Programme) -> GroupIndex:
+    """The participants and the frozen comparison group's members of one programme."""
+    participants = set(
+        Enrolment.objects.filter(programme=programme)
+        .exclude(state__in=NOT_PARTICIPATING)
+        .values_list("person_id", flat=True)
+    )
+    members = list(
+        ComparisonMember.objects.filter(group__programme=programme, group__frozen_at__isnull=False).values_list(
+            "person_id", flat=True
+        )
+    )
+    return GroupIndex(participants=participants, comparison=set(members), comparison_frozen=bool(members))
+
+
+def eligible_people_for_programme(*, programme: Programme) -> QuerySet[User]:
+    """The people who may have a baseline: participants and comparison-group members, by name."""
+    members = ComparisonMember.objects.filter(group__programme=programme, group__frozen_at__isnull=False)
+    return (
+        User.objects.filter(Q(pk__in=participant_ids(programme)) | Q(pk__in=members.values("person_id")))
+        .only("pk", "email", "full_name")
+        .order_by("full_name", "email")
+    )
+
+
+def metric_list_for_programme(*, programme: Programme) -> QuerySet[OutcomeMetric]:
+    """A programme's metrics with their goal and how many baseline values each has (one query)."""
+    return (
+        OutcomeMetric.objects.filter(programme=programme)
+        .select_related("goal")
+        .annotate(baseline_count=Count("observations", filter=Q(observations__period_kind=BASELINE)))
+        .order_by("goal__priority", "goal_id", "level", "name")
+    )
+
+
+def metrics_with_baseline(*, programme: Programme) -> list[bool]:
+    """For each metric of the programme, whether it has at least one baseline value (one query)."""
+    has_baseline = Exists(Observation.objects.filter(metric=OuterRef("pk"), period_kind=BASELINE))
+    return list(
+        OutcomeMetric.objects.filter(programme=programme).annotate(has=has_baseline).values_list("has", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    """n, mean and sd of one group's baselines; cells under stats.MIN_CELL people never show their figures."""
+
+    n: int
+    mean: float | None
+    sd: float | None
+
+    @property
+    def suppressed(self) -> bool:
+        return stats.is_suppressed(self.n)
+
+    @classmethod
+    def from_sums(cls, n: int, total: float, squares: float) -> Cell:
+        """Describe a group from its count, sum and sum of squares (what the database aggregates)."""
+        if stats.is_suppressed(n):
+            return cls(n=n, mean=None, sd=None)
+        mean = total / n
+        # Sum of squares about the mean; tiny negative results are rounding, not variance.
+        variance = max(squares - total * mean, 0.0) / (n - 1)
+        return cls(n=n, mean=mean, sd=math.sqrt(variance))
+
+
+EMPTY = Cell(n=0, mean=None, sd=None)
+
+
+@dataclass(frozen=True)
+class MetricSummary:
+    """One metric's baseline summary: participants and the comparison group."""
+
+    metric: OutcomeMetric
+    participant: Cell
+    comparison: Cell
+
+
+def baseline_summary_for_programme(*, programme: Programme) -> list[MetricSummary]:
+    """n, mean and standard deviation of every metric's baselines, per group, in two queries.
+
+    The database aggregates count, sum and sum of squares per (metric, group) (SQLite has no StdDev);
+    the sample standard deviation follows from them. Cells with fewer than stats.MIN_CELL people carry
+    their n only, never a mean or sd.
+    """
+    metrics = list(metric_list_for_programme(programme=programme))
+    sums = (
+        Observation.objects.filter(metric__programme=programme, period_kind=BASELINE)
+        .values("metric_id", "group")
+        .annotate(n=Count("id"), total=Sum("value"), squares=Sum(F("value") * F("value")))
+        .order_by()
+    )
+    cells = {(row["metric_id"], row["group"]): Cell.from_sums(row["n"], row["total"], row["squares"]) for row in sums}
+    return [
+        MetricSummary(
+            metric=metric,
+            participant=cells.get((metric.pk, Group.PARTICIPANT), EMPTY),
+            comparison=cells.get((metric.pk, Group.COMPARISON), EMPTY),
+        )
+        for metric in metrics
+    ]
+
+
+def comparison_group_for_programme(*, programme: Programme) -> ComparisonGroup | None:
+    """The programme's comparison group with its rule's org units, or None when none was frozen yet."""
+    return ComparisonGroup.objects.filter(programme=programme).prefetch_related("org_units").first()
+
+
+def comparison_members_for_group(*, group: ComparisonGroup) -> QuerySet[ComparisonMember]:
+    """The members of a comparison group with their unit, by name."""
+    return group.members.select_related("person__org_unit").order_by("person__full_name", "person__email")
+
+
+def comparison_rule_suggestion(*, programme: Programme) -> dict[str, object]:
+    """A first rule like the participants: their org units (with sub-units) and their grade range."""
+    people = User.objects.filter(pk__in=participant_ids(programme))
+    grades = people.aggregate(low=Min("grade"), high=Max("grade"))
+    units = OrgUnit.objects.filter(pk__in=people.exclude(org_unit=None).values("org_unit_id"))
+    return {
+        "org_units": list(units),
+        "include_sub_units": True,
+        "grade_min": grades["low"],
+        "grade_max": grades["high"],
+        "exclude_enrolled": True,
+    }

@@ -1,0 +1,22 @@
+"""Evaluation services: every write of the evaluation app goes through one of these."""
+
+from .baselines import BaselineImportError, ImportResult, baseline_import, baseline_record
+from .common import EvaluationError, baselines_locked, lock_for_baselines
+from .comparison import ComparisonRule, FreezeResult, comparison_candidates, comparison_group_freeze
+from .metrics import metric_create, metric_update
+
+__all__ = [
+    "BaselineImportError",
+    "ComparisonRule",
+    "EvaluationError",
+    "FreezeResult",
+    "ImportResult",
+    "baseline_import",
+    "baseline_record",
+    "baselines_locked",
+    "comparison_candidates",
+    "comparison_group_freeze",
+    "lock_for_baselines",
+    "metric_create",
+    "metric_update",
+]

@@ -1,0 +1,265 @@
+"""Recording baselines: one value by hand, or a whole HRIS file, all or nothing and idempotent.
+
+A person has one baseline per metric: entering or importing it again updates the value and its period
+end, never adds a second one. Only participants (people enrolled in the programme and not withdrawn or
+declined) and members of the frozen comparison group may have a baseline; anyone else is an error,
+because no analysis could use their value. A comparison member who has since enrolled is an error too:
+refreeze the comparison group first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from people.models import User
+from programmes.models import Programme
+
+from ..models import Observation, OutcomeMetric
+from ..selectors import GroupIndex, group_index_for_programme
+from .baseline_csv import MAX_ERRORS, FileRejected, RawRow, RowError, parse_date, parse_number, read_rows
+from .common import EvaluationError, lock_for_baselines
+
+BASELINE = Observation.PeriodKind.BASELINE
+FK_FIELDS = ["metric", "person", "recorded_by"]
+GROUP_WORDS = {
+    "participant": Observation.Group.PARTICIPANT,
+    "participants": Observation.Group.PARTICIPANT,
+    "mentored": Observation.Group.PARTICIPANT,
+    "comparison": Observation.Group.COMPARISON,
+    "control": Observation.Group.COMPARISON,
+}
+
+
+class BaselineImportError(EvaluationError):
+    """The file was rejected; `errors` lists every problem found, each with its row."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(gettext_lazy("The file was not imported: nothing was changed."))
+        self.errors = errors[:MAX_ERRORS]
+        self.total = len(errors)
+
+
+@dataclass(frozen=True)
+class BaselineValue:
+    """A validated baseline, ready to write."""
+
+    metric: OutcomeMetric
+    person_id: int
+    group: str
+    value: float
+    period_end: date
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did."""
+
+    created: int
+    updated: int
+    unchanged: int
+
+
+def group_problem(person: User, group: str | None) -> str:
+    """Why `person` cannot have a baseline in this programme ("" when they can)."""
+    if group == "both":
+        return _(
+            "%(person)s is in the comparison group but has since enrolled in the programme: "
+            "refreeze the comparison group first."
+        ) % {"person": person.email}
+    if group is None:
+        return _("%(person)s is neither enrolled in this programme nor in its frozen comparison group.") % {
+            "person": person.email
+        }
+    return ""
+
+
+def value_problem(metric: OutcomeMetric, value: float | None) -> str:
+    """Why `value` cannot be a baseline of `metric` ("" when it can)."""
+    if value is None:
+        return _("%(metric)s: the value is not a number (write it like 1250000.5, without separators).") % {
+            "metric": metric.name
+        }
+    return metric.check_value(value)
+
+
+def date_problem(period_end: date | None) -> str:
+    """Why `period_end` cannot end a baseline period ("" when it can)."""
+    if period_end is None:
+        return _("The period end is not a date in the form YYYY-MM-DD.")
+    if period_end > timezone.localdate():
+        return _("The period end %(date)s is in the future: a baseline is a value already measured.") % {
+            "date": period_end.isoformat()
+        }
+    return ""
+
+
+class _Resolver:
+    """Looks up the people and metrics a file names, in a fixed number of queries."""
+
+    def __init__(self, programme: Programme, rows: list[RawRow]) -> None:
+        emails = {row.email.lower() for row in rows}
+        self.people = {
+            u.email.lower(): u
+            for u in User.objects.annotate(e=Lower("email")).filter(e__in=emails).only("pk", "email", "full_name")
+        }
+        metrics = list(OutcomeMetric.objects.filter(programme=programme))
+        self.by_name = {m.name.lower(): m for m in metrics}
+        self.by_id = {str(m.pk): m for m in metrics}
+        wanted = {row.metric.lower() for row in rows} - set(self.by_name) - set(self.by_id)
+        numbers = [int(w) for w in wanted if w.isdigit() and len(w) < 18]
+        others = (
+            OutcomeMetric.objects.exclude(programme=programme)
+            .annotate(lname=Lower("name"))
+            .filter(Q(lname__in=wanted) | Q(pk__in=numbers))
+            .values_list("pk", "lname")
+        )
+        self.elsewhere = {key for pk, lname in others for key in (str(pk), lname)}
+        self.groups: GroupIndex = group_index_for_programme(programme=programme)
+
+    def metric(self, text: str) -> OutcomeMetric | None:
+        key = text.strip().lower()
+        return self.by_name.get(key) or self.by_id.get(key)
+
+
+def _check_row(row: RawRow, lookup: _Resolver) -> tuple[BaselineValue | None, list[str]]:
+    """Validate one row against the directory and the programme; every problem it has, in words."""
+    problems: list[str] = []
+    person = lookup.people.get(row.email.lower())
+    metric = lookup.metric(row.metric)
+    if not row.email:
+        problems.append(_("The e-mail is empty."))
+    elif person is None:
+        problems.append(_("No one in the people directory has the e-mail %(email)s.") % {"email": row.email})
+    if not row.metric:
+        problems.append(_("The metric is empty."))
+    elif metric is None and row.metric.lower() in lookup.elsewhere:
+        problems.append(_("The metric “%(metric)s” belongs to another programme.") % {"metric": row.metric})
+    elif metric is None:
+        problems.append(_("This programme has no metric “%(metric)s”.") % {"metric": row.metric})
+    value = parse_number(row.value)
+    if metric is not None and (problem := value_problem(metric, value)):
+        problems.append(problem)
+    elif metric is None and value is None:
+        problems.append(_("The value is not a number (write it like 1250000.5, without separators)."))
+    period_end = parse_date(row.period_end)
+    if problem := date_problem(period_end):
+        problems.append(problem)
+    group = lookup.groups.group_of(person.pk) if person else None
+    if person is not None and (problem := group_problem(person, group)):
+        problems.append(problem)
+    if row.group:
+        claimed = GROUP_WORDS.get(row.group.strip().lower())
+        if claimed is None:
+            problems.append(_("The group must be “participant” or “comparison”, not “%(g)s”.") % {"g": row.group})
+        elif person is not None and group in GROUP_WORDS.values() and claimed != group:
+            problems.append(
+                _("%(person)s is in the %(actual)s group, not the %(claimed)s group.")
+                % {"person": row.email, "actual": group, "claimed": claimed}
+            )
+    if problems or person is None or metric is None or value is None or period_end is None or group is None:
+        return None, problems
+    return BaselineValue(metric, person.pk, group, value, period_end), []
+
+
+def validate_rows(programme: Programme, rows: list[RawRow]) -> tuple[list[BaselineValue], list[RowError]]:
+    """Resolve and check every row; duplicates (same person and metric) are errors on the later row."""
+    lookup = _Resolver(programme, rows)
+    values: list[BaselineValue] = []
+    errors: list[RowError] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        metric = lookup.metric(row.metric)
+        key = (row.email.lower(), str(metric.pk) if metric else row.metric.lower())
+        if key in seen:
+            errors.append(
+                RowError(
+                    row.row,
+                    _("Row %(first)d already gives %(metric)s for %(email)s; keep one of the two.")
+                    % {"first": seen[key], "metric": row.metric, "email": row.email},
+                )
+            )
+            continue
+        seen[key] = row.row
+        value, problems = _check_row(row, lookup)
+        errors.extend(RowError(row.row, problem) for problem in problems)
+        if value is not None:
+            values.append(value)
+    return values, errors
+
+
+def _write(*, actor: User, programme: Programme, values: list[BaselineValue], source: str) -> ImportResult:
+    """Insert new baselines and update changed ones (one read, batched writes); unchanged rows are left alone."""
+    existing = {
+        (o.metric_id, o.person_id): o
+        for o in Observation.objects.filter(metric__programme=programme, period_kind=BASELINE)
+    }
+    now = timezone.now()
+    new: list[Observation] = []
+    changed: list[Observation] = []
+    for item in values:
+        current = existing.get((item.metric.pk, item.person_id))
+        if current is None:
+            current = Observation(metric=item.metric, person_id=item.person_id, period_kind=BASELINE)
+            new.append(current)
+        elif (current.value, current.period_end, current.group) == (item.value, item.period_end, item.group):
+            continue
+        else:
+            current.metric = item.metric
+            changed.append(current)
+        current.group, current.value, current.period_end = item.group, item.value, item.period_end
+        current.source, current.recorded_by, current.recorded_at = source, actor, now
+        # Foreign keys and uniqueness were checked against the lookups above; no query per row.
+        current.full_clean(
+            exclude=["metric", "person", "recorded_by"], validate_unique=False, validate_constraints=False
+        )
+    Observation.objects.bulk_create(new, batch_size=1000)
+    Observation.objects.bulk_update(
+        changed, ["group", "value", "period_end", "source", "recorded_by", "recorded_at"], batch_size=500
+    )
+    return ImportResult(created=len(new), updated=len(changed), unchanged=len(values) - len(new) - len(changed))
+
+
+@transaction.atomic
+def baseline_import(*, actor: User, programme: Programme, data: bytes) -> ImportResult:
+    """Import an HRIS baseline file: every row valid and written, or BaselineImportError and nothing written.
+
+    Re-importing the same file changes nothing; a changed value or period end updates that baseline.
+    """
+    programme = lock_for_baselines(programme)
+    try:
+        rows = read_rows(data)
+    except FileRejected as exc:
+        raise BaselineImportError(exc.errors) from None
+    values, errors = validate_rows(programme, rows)
+    if errors:
+        raise BaselineImportError(errors)
+    return _write(actor=actor, programme=programme, values=values, source=Observation.Source.IMPORT)
+
+
+@transaction.atomic
+def baseline_record(
+    *, actor: User, metric: OutcomeMetric, person: User, value: float, period_end: date
+) -> tuple[Observation, bool]:
+    """Enter one person's baseline for one metric by hand; returns the observation and whether it is new."""
+    programme = lock_for_baselines(metric.programme)
+    group = group_index_for_programme(programme=programme).group_of(person.pk)
+    problem = group_problem(person, group) or value_problem(metric, value) or date_problem(period_end)
+    if problem:
+        raise EvaluationError(problem)
+    assert group is not None  # group_problem refused None and "both"
+    result = _write(
+        actor=actor,
+        programme=programme,
+        values=[BaselineValue(metric, person.pk, group, value, period_end)],
+        source=Observation.Source.MANUAL,
+    )
+    observation = Observation.objects.get(metric=metric, person=person, period_kind=BASELINE)
+    return observation, result.created == 1
