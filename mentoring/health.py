@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -10,10 +11,11 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from .celery import app as celery_app
+from kombu import Connection
 
 logger = logging.getLogger(__name__)
+
+BROKER_TIMEOUT = 1.5
 
 
 def database_status() -> str:
@@ -29,13 +31,21 @@ def database_status() -> str:
 
 
 def broker_status() -> str:
-    """ "ok" when the broker answers within about two seconds, "local" for the embedded transport."""
-    if not settings.REDIS_URL:
-        return "local"
+    """ "ok" when the broker answers within BROKER_TIMEOUT seconds, else "error".
+
+    The embedded file transport has no server to ask: it is "local" when its queue folder is writable.
+    """
+    url = str(settings.CELERY_BROKER_URL)
+    options = dict(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+    if url.startswith("filesystem://"):
+        folder = str(options.get("data_folder_out", ""))
+        return "local" if folder and os.access(folder, os.W_OK) else "error"
+    # A monitor must get an answer quickly even from a broker that accepts connections but never replies.
+    options.update(socket_timeout=BROKER_TIMEOUT, socket_connect_timeout=BROKER_TIMEOUT)
     try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
-    except Exception:
+        with Connection(url, connect_timeout=BROKER_TIMEOUT, transport_options=options) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT)
+    except Exception:  # refused, timed out, bad credentials: all mean "cannot publish now"
         logger.warning("health: broker unreachable", exc_info=True)
         return "error"
     return "ok"
