@@ -6,9 +6,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .services.hris_import import MAX_FILE_BYTES, file_too_large_message
 
 
 class LoginForm(AuthenticationForm):
@@ -38,3 +42,34 @@ class LanguageForm(forms.Form):
 
     language = forms.ChoiceField(choices=User.Language.choices)
     next = forms.CharField(required=False)
+
+
+class PeopleImportForm(forms.Form):
+    """An HRIS CSV file to check, and to import unless the person only wants a preview."""
+
+    file = forms.FileField(
+        label=_("HRIS file"),
+        help_text=format_lazy(
+            _("CSV, UTF-8, comma-separated, header on the first row; at most {limit} MB."),
+            limit=MAX_FILE_BYTES // 1024 // 1024,
+        ),
+        allow_empty_file=True,  # the import explains an empty file with the other problems
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    preview = forms.BooleanField(
+        label=_("Preview first: check the file and show what would change, without writing anything"),
+        required=False,
+        initial=True,
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if (upload.size or 0) > MAX_FILE_BYTES:  # refused before it is read into memory
+            raise ValidationError(file_too_large_message(upload.size or 0))
+        return upload
+
+
+class PeopleImportConfirmForm(forms.Form):
+    """Import the file that was just previewed (kept for this session under a token)."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)

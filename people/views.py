@@ -1,4 +1,4 @@
-"""Views of the people directory: preferences, the language switcher and the error pages."""
+"""Views of the people directory: preferences, the language switcher, the HRIS import and the error pages."""
 
 from __future__ import annotations
 
@@ -11,11 +11,16 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import LanguageForm, PreferencesForm
+from .forms import LanguageForm, PeopleImportConfirmForm, PeopleImportForm, PreferencesForm
 from .permissions import hr_or_admin_required
+from .services.hris_import import ImportResult, people_import
+from .services.hris_rows import COLUMN_HELP, COLUMNS
+from .services.pending_imports import pending_import_save, pending_import_take
 from .types import AuthedRequest
+
+REQUIRED_COLUMNS = [name for name, required in COLUMNS.items() if required]
 
 
 @login_not_required
@@ -77,6 +82,64 @@ def error_500(request: HttpRequest) -> HttpResponse:
 
 
 @hr_or_admin_required
+@require_http_methods(["GET", "POST"])
 def import_people(request: AuthedRequest) -> HttpResponse:
-    """HRIS import page (placeholder until the import lands)."""
-    return render(request, "people/import.html", {})
+    """Upload an HRIS file: see its problems or a preview of what it changes, then import it."""
+    if request.method == "POST" and "token" in request.POST:
+        return _import_previewed(request)
+    form = PeopleImportForm(request.POST, request.FILES) if request.method == "POST" else PeopleImportForm()
+    context: dict[str, object] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content, preview = upload.read(), form.cleaned_data["preview"]
+        result = people_import(actor=request.user, content=content, dry_run=preview)
+        if result.ok and not preview:
+            return _imported(request, result)
+        context["result"] = result
+        if result.ok:
+            token = pending_import_save(request, content, name=upload.name or "")
+            context["confirm"] = PeopleImportConfirmForm(initial={"token": token})
+            context["file_name"] = upload.name or ""
+    return _import_page(request, context)
+
+
+def _import_page(request: AuthedRequest, context: dict[str, object]) -> HttpResponse:
+    """The import page, with the column reference beside the form."""
+    return render(
+        request, "people/import.html", {**context, "column_help": COLUMN_HELP, "required_columns": REQUIRED_COLUMNS}
+    )
+
+
+def _import_previewed(request: AuthedRequest) -> HttpResponse:
+    """Import the file this session previewed; a stale or foreign token is told to upload again."""
+    form = PeopleImportConfirmForm(request.POST)
+    content = pending_import_take(request, form.cleaned_data["token"]) if form.is_valid() else None
+    if content is None:
+        messages.error(request, _("That preview has expired or was already imported. Upload the file again."))
+        return redirect("people:import")
+    result = people_import(actor=request.user, content=content)
+    if result.ok:
+        return _imported(request, result)
+    return _import_page(request, {"form": PeopleImportForm(), "result": result})
+
+
+def _imported(request: AuthedRequest, result: ImportResult) -> HttpResponse:
+    s = result.summary
+    messages.success(
+        request,
+        _(
+            "Imported: %(created)s people created, %(updated)s updated, %(unchanged)s unchanged; "
+            "%(units)s org units created, %(units_updated)s updated; "
+            "%(ratings)s ratings recorded, %(ratings_updated)s updated."
+        )
+        % {
+            "created": s.people_created,
+            "updated": s.people_updated,
+            "unchanged": s.people_unchanged,
+            "units": s.units_created,
+            "units_updated": s.units_updated,
+            "ratings": s.ratings_created,
+            "ratings_updated": s.ratings_updated,
+        },
+    )
+    return redirect("people:import")
