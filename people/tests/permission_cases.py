@@ -1,0 +1,203 @@
+"""Permission cases for the people app's URLs (collected by mentoring/tests/test_permission_matrix.py).
+
+The front door (log in, log out, password reset, language) is public; preferences need a signed-in person;
+the HRIS import is for HR analysts and site admins only, and anybody else's upload changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
+from django.urls import reverse
+
+from mentoring.tests.matrix import FORBIDDEN, LOGIN, OK, PERSONAS, REDIRECT, Case, everyone
+from people.models import User
+
+CASES: list[Case] = []
+
+
+def public(status: int) -> dict[str, int]:
+    """The same status for every persona, anonymous visitors included."""
+    return dict.fromkeys(PERSONAS, status)
+
+
+def _user(p: Any, persona: str) -> User | None:
+    user: User | None = p.all()[persona]
+    return user
+
+
+# --- Log in and out ------------------------------------------------------------------------------------------
+
+
+def _login_page_or_home(response: HttpResponse, p: Any, persona: str) -> None:
+    if persona == "anonymous":
+        assert 'name="password"' in response.content.decode()
+    else:  # redirect_authenticated_user: a signed-in person goes straight home
+        assert response["Location"] == reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _logged_out(response: HttpResponse, p: Any, persona: str) -> None:
+    assert not response.wsgi_request.user.is_authenticated
+    assert "login" in response["Location"]
+
+
+CASES += [
+    Case(
+        name="people:login",
+        url=lambda p: reverse("people:login"),
+        expect={**public(REDIRECT), "anonymous": OK},
+        check=_login_page_or_home,
+    ),
+    Case(
+        name="people:logout",
+        url=lambda p: reverse("people:logout"),
+        method="post",
+        expect=public(REDIRECT),
+        check=_logged_out,
+    ),
+]
+
+# --- Password reset (public; a bogus link says it has expired) -------------------------------------------------
+
+
+def _reset_form(response: HttpResponse, p: Any, persona: str) -> None:
+    assert 'name="email"' in response.content.decode()
+
+
+def _reset_mail_sent_to_the_mentee_only(response: HttpResponse, p: Any, persona: str) -> None:
+    assert response["Location"] == reverse("people:password_reset_done")
+    assert [message.to for message in mail.outbox] == [[p.mentee.email]]
+
+
+def _link_expired(response: HttpResponse, p: Any, persona: str) -> None:
+    body = response.content.decode()
+    assert "This link has expired" in body
+    assert 'name="new_password1"' not in body
+
+
+CASES += [
+    Case(
+        name="people:password_reset",
+        url=lambda p: reverse("people:password_reset"),
+        expect=public(OK),
+        check=_reset_form,
+    ),
+    Case(
+        name="people:password_reset",
+        url=lambda p: reverse("people:password_reset"),
+        method="post",
+        data=lambda p: {"email": p.mentee.email},
+        expect=public(REDIRECT),
+        check=_reset_mail_sent_to_the_mentee_only,
+    ),
+    Case(name="people:password_reset_done", url=lambda p: reverse("people:password_reset_done"), expect=public(OK)),
+    Case(
+        name="people:password_reset_confirm",
+        url=lambda p: reverse("people:password_reset_confirm", kwargs={"uidb64": "Ym9ndXM", "token": "bogus-token"}),
+        expect=public(OK),
+        check=_link_expired,
+    ),
+    Case(
+        name="people:password_reset_complete",
+        url=lambda p: reverse("people:password_reset_complete"),
+        expect=public(OK),
+    ),
+]
+
+# --- Language and preferences --------------------------------------------------------------------------------
+
+
+def _language_saved(response: HttpResponse, p: Any, persona: str) -> None:
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "id"
+    user = _user(p, persona)
+    if user is not None:
+        user.refresh_from_db()
+        assert user.preferred_language == "id"
+
+
+def _own_preferences(response: HttpResponse, p: Any, persona: str) -> None:
+    if persona == "anonymous":
+        return
+    user = _user(p, persona)
+    assert user is not None
+    assert response.context["form"].instance == user
+
+
+def _preferences_saved(response: HttpResponse, p: Any, persona: str) -> None:
+    if persona == "anonymous":
+        assert not User.objects.filter(time_zone="Asia/Makassar").exists()
+        return
+    user = _user(p, persona)
+    assert user is not None
+    user.refresh_from_db()
+    assert (user.preferred_language, user.time_zone) == ("id", "Asia/Makassar")
+    assert User.objects.filter(time_zone="Asia/Makassar").count() == 1, "only the person's own preferences"
+
+
+CASES += [
+    Case(
+        name="people:set_language",
+        url=lambda p: reverse("people:set_language"),
+        method="post",
+        data=lambda p: {"language": "id", "next": reverse("home")},
+        expect=public(REDIRECT),
+        check=_language_saved,
+    ),
+    Case(
+        name="people:preferences",
+        url=lambda p: reverse("people:preferences"),
+        expect=everyone(OK),
+        check=_own_preferences,
+    ),
+    Case(
+        name="people:preferences",
+        url=lambda p: reverse("people:preferences"),
+        method="post",
+        data=lambda p: {"preferred_language": "id", "time_zone": "Asia/Makassar"},
+        expect=everyone(REDIRECT),
+        check=_preferences_saved,
+    ),
+]
+
+# --- HRIS import: HR analysts and site admins only --------------------------------------------------------------
+
+IMPORTED = "matrix.import@example.co.id"
+HR_ONLY = everyone(FORBIDDEN, anonymous=LOGIN, hr_analyst=OK, admin=OK)
+
+
+def _small_hris_file(p: Any) -> dict[str, Any]:
+    content = f"email,full_name,manager_email\n{IMPORTED},Nina Kusuma,{p.mentor.email}\n".encode()
+    return {"file": SimpleUploadedFile("people.csv", content, content_type="text/csv")}
+
+
+def _import_page(response: HttpResponse, p: Any, persona: str) -> None:
+    if persona == "anonymous":
+        return
+    assert 'enctype="multipart/form-data"' in response.content.decode()
+
+
+def _imported_only_when_allowed(response: HttpResponse, p: Any, persona: str) -> None:
+    imported = User.objects.filter(email=IMPORTED).first()
+    if persona == "anonymous":
+        assert imported is None
+        return
+    assert imported is not None
+    assert imported.manager == p.mentor
+    assert response["Location"] == reverse("people:import")
+
+
+CASES += [
+    Case(name="people:import", url=lambda p: reverse("people:import"), expect=HR_ONLY, check=_import_page),
+    Case(
+        name="people:import",
+        url=lambda p: reverse("people:import"),
+        method="post",
+        data=_small_hris_file,
+        expect={**HR_ONLY, "hr_analyst": REDIRECT, "admin": REDIRECT},
+        check=_imported_only_when_allowed,
+    ),
+]
