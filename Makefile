@@ -49,9 +49,9 @@ bench: $(VENV)/.installed-dev
 
 ## messages: refresh the translation catalogues after changing strings (needs gettext).
 messages: $(VENV)/.installed-dev
-	$(PY) manage.py makemessages --locale id --ignore '.venv/*' --ignore 'static/vendor/*'
+	$(PY) manage.py makemessages --locale id --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'staticfiles/*'
 	$(PY) manage.py makemessages --locale id --domain djangojs --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'staticfiles/*'
-	$(PY) manage.py compilemessages --locale id
+	$(PY) manage.py compilemessages --locale id --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) staticfiles var .pytest_cache .mypy_cache .ruff_cache
