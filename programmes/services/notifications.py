@@ -116,15 +116,16 @@ def notification_create_many(
     recipients: Iterable[User],
     kind: str,
     dedupe_key: Callable[[User], str],
-    context: dict[str, Any] | None = None,
-    url: str = "",
+    context: dict[str, Any] | Callable[[User], dict[str, Any]] | None = None,
+    url: str | Callable[[User], str] = "",
     due_at: datetime | None = None,
     channel: str = Notification.Channel.EMAIL,
 ) -> list[Notification]:
     """The bulk variant: one row per recipient, keyed by `dedupe_key(recipient)`, in a few INSERTs.
 
-    Keys that exist already keep their row untouched (INSERT ... ON CONFLICT DO NOTHING). Returns every
-    recipient's row, new or old.
+    `context` and `url` are shared, or functions of the recipient when each row has its own (a personal
+    link). Keys that exist already keep their row untouched (INSERT ... ON CONFLICT DO NOTHING). Returns
+    every recipient's row, new or old.
     """
     _check_templates(kind, channel)
     rows = [
@@ -132,8 +133,8 @@ def notification_create_many(
             recipient=person,
             kind=kind,
             dedupe_key=dedupe_key(person),
-            context=context,
-            url=url,
+            context=context(person) if callable(context) else context,
+            url=url(person) if callable(url) else url,
             due_at=due_at,
             channel=channel,
         )

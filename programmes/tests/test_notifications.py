@@ -109,6 +109,20 @@ def test_bulk_create_writes_one_row_per_recipient_and_keeps_existing_ones() -> N
     assert Notification.objects.count() == 3
 
 
+def test_bulk_create_gives_each_recipient_their_own_link_and_context() -> None:
+    people = UserFactory.create_batch(2)
+    rows = notification_create_many(
+        recipients=people,
+        kind="welcome",
+        dedupe_key=lambda person: f"own:{person.pk}",
+        url=lambda person: f"/people/{person.pk}/",
+        context=lambda person: {"name": person.full_name},
+    )
+    for row in rows:
+        assert row.url == f"/people/{row.recipient_id}/"
+        assert row.context == {"name": row.recipient.full_name}
+
+
 def test_a_kind_without_templates_is_refused_when_written() -> None:
     with pytest.raises(ValueError, match=r"notifications/no-such-kind\.html"):
         notification_create(recipient=UserFactory(), kind="no-such-kind", dedupe_key="x")
