@@ -25,6 +25,7 @@ run: $(VENV)/.installed-runtime
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins in README.md); Ctrl-C stops the server and the worker."
+	@mkdir -p var
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A mentoring worker --beat --pool=solo --loglevel=INFO \
 	    --schedule var/celerybeat-schedule & \

@@ -118,6 +118,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database host must fail a request (and /health/) in seconds, not hang it.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The local worker and the web server write the same file: wait for locks instead of failing,
     # and take the write lock at BEGIN so that transactions never deadlock on upgrade.

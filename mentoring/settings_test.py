@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
 from .settings import *  # noqa: F403
-from .settings import CELERY_LOCAL_DIR
+from .settings import CELERY_LOCAL_DIR, REDIS_URL, celery_broker
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
@@ -21,5 +21,6 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 AXES_ENABLED = True
 CELERY_LOCAL_DIR = CELERY_LOCAL_DIR.parent / "celery-test"
+CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = celery_broker(REDIS_URL, CELERY_LOCAL_DIR)
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
