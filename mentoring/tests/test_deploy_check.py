@@ -64,6 +64,7 @@ _PROBE = """
 import json
 import django
 django.setup()
+from django.conf import settings
 from django.test import Client
 from django.test.utils import override_settings
 
@@ -85,6 +86,10 @@ with override_settings(STORAGES={"staticfiles": {"BACKEND": "django.contrib.stat
         "hsts": proxied.get("Strict-Transport-Security", ""),
         "csp": proxied.get("Content-Security-Policy", ""),
         "cookies": cookies,
+        "session_cookie": [
+            settings.SESSION_COOKIE_NAME, settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY
+        ],
+        "debug": settings.DEBUG,
     }))
 """
 
@@ -111,6 +116,12 @@ def test_https_behind_the_proxy_is_served_with_hsts_and_a_csp(production_probe: 
     assert "includeSubDomains" in hsts
     assert "script-src 'self'" in str(production_probe["csp"])
     assert "unsafe-inline" not in str(production_probe["csp"])
+
+
+@pytest.mark.slow
+def test_session_cookie_is_host_bound_secure_and_hidden_from_scripts(production_probe: dict[str, object]) -> None:
+    assert production_probe["debug"] is False
+    assert production_probe["session_cookie"] == ["__Host-sessionid", True, True]
 
 
 @pytest.mark.slow
