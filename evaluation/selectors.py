@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Case, Count, Exists, F, FloatField, Max, Min, OuterRef, Q, QuerySet, Sum, Value, When
 
@@ -175,7 +176,7 @@ def comparison_members_for_group(*, group: ComparisonGroup) -> QuerySet[Comparis
     return group.members.select_related("person__org_unit").order_by("person__full_name", "person__email")
 
 
-def comparison_rule_suggestion(*, programme: Programme) -> dict[str, object]:
+def comparison_rule_suggestion(*, programme: Programme) -> dict[str, Any]:
     """A first rule like the participants: their org units (with sub-units) and their grade range."""
     people = User.objects.filter(pk__in=participant_ids(programme))
     grades = people.aggregate(low=Min("grade"), high=Max("grade"))
