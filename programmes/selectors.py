@@ -170,19 +170,46 @@ def people_search(*, query: str, limit: int = 20) -> list[User]:
     return list(found.select_related("org_unit").order_by("full_name")[:limit])
 
 
-def org_unit_with_descendants(unit_ids: Iterable[int]) -> set[int]:
-    """The given units and every unit below them, from one query over the (small) unit table."""
+def _unit_children() -> dict[int | None, list[int]]:
+    """The org tree as parent → children, from one query over the (small) unit table."""
     children: dict[int | None, list[int]] = defaultdict(list)
     for pk, parent in OrgUnit.objects.values_list("pk", "parent_id"):
         children[parent].append(pk)
+    return children
+
+
+def _below(start: Iterable[int], children: dict[int | None, list[int]]) -> set[int]:
     found: set[int] = set()
-    frontier = list(unit_ids)
+    frontier = list(start)
     while frontier:
         unit = frontier.pop()
         if unit not in found:
             found.add(unit)
             frontier.extend(children.get(unit, []))
     return found
+
+
+def org_unit_with_descendants(unit_ids: Iterable[int]) -> set[int]:
+    """The given units and every unit below them."""
+    return _below(unit_ids, _unit_children())
+
+
+def org_unit_rollup(unit_ids: Iterable[int]) -> dict[int, int]:
+    """Map every unit under the given units to the reporting unit a heatmap row stands for.
+
+    A survey of a division reports by its departments: each unit below a chosen unit counts under the
+    chosen unit's direct child it sits in (a team under its department); people in the chosen unit itself
+    count under it. Rows of whole departments are what a coordinator acts on, and they keep cells above
+    the suppression threshold where team rows would not.
+    """
+    children = _unit_children()
+    rollup: dict[int, int] = {}
+    for unit in unit_ids:
+        rollup.setdefault(unit, unit)
+        for child in children.get(unit, []):
+            for below in _below([child], children):
+                rollup.setdefault(below, child)
+    return rollup
 
 
 def survey_population(*, survey: NeedsSurvey) -> QuerySet[User]:

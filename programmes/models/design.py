@@ -188,7 +188,11 @@ class NeedsSurvey(models.Model):
 
 
 class SurveyInvitation(models.Model):
-    """One person asked to answer one survey; their unit and grade are kept as they were when asked."""
+    """One person asked to answer one survey; their unit and grade are kept as they were when asked.
+
+    `org_unit` is the reporting unit of the heatmap: the person's unit rolled up to the direct sub-unit
+    of a unit the survey chose (selectors.org_unit_rollup), or their own unit when chosen otherwise.
+    """
 
     class State(models.TextChoices):
         INVITED = "invited", _("Invited")

@@ -18,7 +18,7 @@ from people.models import LEVEL_MAX, LEVEL_MIN, User
 
 from ..errors import DomainError, InvalidTransition
 from ..models import NeedsSurvey, Notification, Programme, SurveyAnswer, SurveyInvitation
-from ..selectors import survey_population
+from ..selectors import org_unit_rollup, survey_population
 from .lifecycle import audit_event_record
 
 State = NeedsSurvey.State
@@ -44,10 +44,17 @@ def needs_survey_invite(*, actor: User, survey: NeedsSurvey) -> int:
     if not population:
         raise DomainError(_("No active person matches this population; change the units, grades or e-mails."))
     already = set(SurveyInvitation.objects.filter(survey=survey).values_list("person_id", flat=True))
+    rollup = org_unit_rollup(survey.org_units.values_list("pk", flat=True))
     now = timezone.now()
     SurveyInvitation.objects.bulk_create(
         [
-            SurveyInvitation(survey=survey, person_id=pk, org_unit_id=unit, grade=grade, invited_at=now)
+            SurveyInvitation(
+                survey=survey,
+                person_id=pk,
+                org_unit_id=rollup.get(unit, unit) if unit else None,
+                grade=grade,
+                invited_at=now,
+            )
             for pk, unit, grade in population
             if pk not in already
         ],

@@ -336,3 +336,14 @@ def test_survey_population_counts_on_the_detail_page(client: Client) -> None:
     client.force_login(coordinator)
     response = client.get(reverse("programmes:survey_detail", args=[programme.pk, survey.pk]))
     assert response.context["population"] == 3
+
+
+def test_a_division_survey_reports_by_department_with_teams_rolled_up() -> None:
+    division = OrgUnitFactory(code="SAL", name="Sales")
+    department = OrgUnitFactory(code="SAL-KA", name="Key Accounts", parent=division)
+    team = OrgUnitFactory(code="SAL-KA-1", name="Key Accounts Jakarta 1", parent=department)
+    in_team, in_division = UserFactory(org_unit=team), UserFactory(org_unit=division)
+    survey = _survey(new_programme(), [CompetencyFactory()], units=[division])
+    needs_survey_invite(actor=UserFactory(), survey=survey)
+    units = dict(SurveyInvitation.objects.values_list("person_id", "org_unit_id"))
+    assert units == {in_team.pk: department.pk, in_division.pk: division.pk}
