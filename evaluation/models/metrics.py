@@ -42,9 +42,9 @@ class OutcomeMetric(models.Model):
         LOWER = "lower", _("Lower is better")
 
     class Kind(models.TextChoices):
-        CONTINUOUS = "continuous", _("Continuous (days, money, scores)")
-        RATE = "rate", _("Rate (each person 0 or 1, or a share between 0 and 1)")
-        COUNT = "count", _("Count (whole numbers, 0 or more)")
+        CONTINUOUS = "continuous", _("Continuous")
+        RATE = "rate", _("Rate")
+        COUNT = "count", _("Count")
         SCALE = "scale", _("Survey scale")
 
     class TargetBasis(models.TextChoices):
@@ -65,7 +65,16 @@ class OutcomeMetric(models.Model):
     unit = models.CharField(_("unit"), max_length=40, help_text=_("For example days, IDR, %, points."))
     level = models.PositiveSmallIntegerField(_("Kirkpatrick level"), choices=Level.choices, default=Level.RESULTS)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CONTINUOUS)
+    kind = models.CharField(
+        _("kind"),
+        max_length=12,
+        choices=Kind.choices,
+        default=Kind.CONTINUOUS,
+        help_text=_(
+            "Continuous: days, money, scores. Rate: each person 0 or 1 (or a share between 0 and 1). "
+            "Count: whole numbers, 0 or more. Survey scale: points on a rating scale."
+        ),
+    )
     data_source = models.CharField(
         _("data source"), max_length=200, blank=True, help_text=_("Where the values come from, e.g. the CRM.")
     )
