@@ -458,3 +458,56 @@ def test_importing_more_rows_takes_no_more_queries(evaluated: Evaluated, django_
     big = HEADER + "".join(f"{p.email},{m},{i},2026-03-31\n" for i, p in enumerate(people) for m in metrics)
     with django_assert_max_num_queries(len(queries)):
         assert baseline_import(actor=e.p.coordinator, programme=e.programme, data=big.encode()).created == 100
+
+
+# --- concurrency (PostgreSQL row locks) ------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_write_each_baseline_once(
+    require_postgres: None, personas: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The programme row lock serialises imports: the second sees the first's rows and updates nothing."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from evaluation.services import baselines
+
+    validate = baselines.validate_rows
+
+    def validate_slowly(*args: Any) -> Any:
+        time.sleep(0.5)  # widen the window between reading existing rows and writing
+        return validate(*args)
+
+    monkeypatch.setattr(baselines, "validate_rows", validate_slowly)
+
+    from evaluation.tests.factories import GoalFactory, MetricFactory
+
+    MetricFactory(goal=GoalFactory(programme=personas.programme), name="Sales cycle length")
+    text = (
+        HEADER
+        + f"{personas.mentee.email},Sales cycle length,42,2026-03-31\n"
+        + f"{personas.mentor.email},Sales cycle length,40,2026-03-31\n"
+    ).encode()
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(baseline_import(actor=personas.coordinator, programme=personas.programme, data=text))
+        except Exception as exc:
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert sorted((r.created, r.unchanged) for r in results) == [(0, 2), (2, 0)]  # type: ignore[attr-defined]
+    assert Observation.objects.count() == 2
