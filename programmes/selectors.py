@@ -262,10 +262,10 @@ class GapCell:
 
     @property
     def css_class(self) -> str:
-        """A colour step from the fixed scale .gap-0 (no gap) … .gap-5 (more than two levels)."""
+        """A colour step from the fixed scale .heat-0 (no gap) … .heat-5 (more than two levels)."""
         if self.suppressed or self.mean_gap is None:
-            return "gap-suppressed"
-        return f"gap-{min(5, max(0, math.ceil(self.mean_gap / 0.5)))}"
+            return "heat-suppressed"
+        return f"heat-{min(5, max(0, math.ceil(self.mean_gap / 0.5)))}"
 
 
 @dataclass(frozen=True)

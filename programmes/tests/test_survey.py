@@ -236,9 +236,9 @@ def test_heatmap_shows_mean_gap_and_n_per_unit_and_suppresses_small_cells() -> N
     survey = _answered_survey({"EAST": 6, "WEST": 4}, [coaching], {"EAST": 2, "WEST": 1})
     heatmap = survey_gap_heatmap(survey=survey)
     rows = {row.unit_name: row.cells[0] for row in heatmap.rows}
-    assert (rows["East"].n, rows["East"].mean_gap, rows["East"].css_class) == (6, 2.0, "gap-4")
+    assert (rows["East"].n, rows["East"].mean_gap, rows["East"].css_class) == (6, 2.0, "heat-4")
     assert rows["West"].suppressed
-    assert rows["West"].css_class == "gap-suppressed"
+    assert rows["West"].css_class == "heat-suppressed"
     [ranked] = heatmap.ranking
     assert (ranked.n, ranked.total_gap, ranked.suppressed) == (10, 16, False)
 
