@@ -33,7 +33,11 @@ def programme_list(request: AuthedRequest) -> HttpResponse:
 def programme_detail(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
     """The programme page: the phase stepper, what is missing to move on, and (for staff) the design so far."""
     programme = access.programme
-    context: dict[str, Any] = {"access": access, "programme": programme, "stepper": programme_stepper(programme=programme)}
+    context: dict[str, Any] = {
+        "access": access,
+        "programme": programme,
+        "stepper": programme_stepper(programme=programme),
+    }
     if access.is_coordinator or access.is_hr_analyst:
         context.update(_design_overview(programme))
     return render(request, "programmes/programme_detail.html", context)
