@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from people.models import CompetencyRating, OrgUnit, User
@@ -119,7 +119,7 @@ def people_import(*, actor: User | None, content: bytes, dry_run: bool = False) 
         try:
             with transaction.atomic():
                 _write(plan, parsed.columns, directory)
-        except IntegrityError as exc:  # someone changed the directory between our read and our write
+        except (IntegrityError, DataError) as exc:  # the directory changed between our read and our write
             problems.add(
                 None, "", _("The directory changed during the import (%(error)s); try again.") % {"error": exc}
             )

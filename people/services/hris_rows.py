@@ -220,6 +220,9 @@ def clean_email(value: str) -> str:
         validate_email(value)
     except ValidationError:
         raise ValueError(_("“%(value)s” is not a valid e-mail address.") % {"value": value}) from None
+    limit = _max_length("email")
+    if len(value) > limit:
+        raise ValueError(_("This e-mail address is longer than %(limit)s characters.") % {"limit": limit})
     return value
 
 

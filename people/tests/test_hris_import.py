@@ -457,6 +457,12 @@ def test_invalid_emails_are_refused(catalogue: None, unchanged: None) -> None:
     refused(to_csv(rows), 5, "manager_email", "not a valid e-mail address")
 
 
+def test_an_email_too_long_for_the_directory_is_refused(catalogue: None, unchanged: None) -> None:
+    rows = good_rows()
+    rows[3]["email"] = "d" * 250 + "@nn.example"
+    refused(to_csv(rows), 5, "email", "longer than 254 characters")
+
+
 def test_missing_required_values_are_refused(catalogue: None, unchanged: None) -> None:
     rows = good_rows()
     rows[1]["full_name"] = ""
