@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -29,4 +29,6 @@ urlpatterns = [
     path("surveys/respond/<int:invitation_id>/", views.survey_respond, name="survey_respond"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    # Recruitment, applications, matching and relationships (issue 4) live in their own module.
+    path("", include("programmes.urls_matching")),
 ]

@@ -1,0 +1,245 @@
+"""Relationships from proposal to acceptance: propose (a published match or a mentee's request), answer, decline.
+
+    proposed → accepted (every member accepted) | declined (any member declined)
+
+Capacity is a row lock, not a hope: proposing takes the mentor's enrolment row with SELECT … FOR UPDATE
+and counts the relationships that already hold a slot, so two mentees who ask for a mentor's last slot at
+the same moment are served one after the other, and the second is told the mentor is full. A published or
+requested relationship holds its slot from the moment it is proposed, so accepting never races either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from people.models import User
+
+from ..errors import DomainError, InvalidTransition
+from ..models import (
+    OPEN_RELATIONSHIP_STATES,
+    Enrolment,
+    MatchRun,
+    Programme,
+    Relationship,
+    RelationshipMember,
+)
+from .enrolment import enrolment_mark_matched
+from .lifecycle import audit_event_record
+from .notifications import notification_create
+
+RState = Relationship.State
+Response = RelationshipMember.Response
+
+KIND_FOR_FORMAT: dict[str, str] = {
+    Programme.Format.GROUP: Relationship.Kind.GROUP,
+    Programme.Format.PEER_CIRCLE: Relationship.Kind.CIRCLE,
+}
+
+
+def _lock_enrolments(ids: Sequence[int]) -> dict[int, Enrolment]:
+    """Lock the enrolment rows in primary-key order (one order for everyone, so no deadlock)."""
+    rows = Enrolment.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("pk")
+    return {row.pk: row for row in rows.select_related("person", "programme")}
+
+
+def open_slots_taken(enrolment: Enrolment, *, exclude: Relationship | None = None) -> int:
+    """How many open relationships hold a slot of this enrolment."""
+    rows = Relationship.objects.filter(members__enrolment=enrolment, state__in=OPEN_RELATIONSHIP_STATES)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude.pk)
+    return rows.distinct().count()
+
+
+def _relationship_url(relationship: Relationship) -> str:
+    return reverse("programmes:relationship_detail", args=[relationship.programme_id, relationship.pk])
+
+
+def _check_can_join(mentor: Enrolment, mentees: Sequence[Enrolment]) -> None:
+    """Refuse with a reason when the (locked) rows cannot form a new relationship."""
+    if mentor.state not in (Enrolment.State.AVAILABLE, Enrolment.State.MATCHED) or not mentor.is_mentor_side:
+        raise DomainError(_("%(name)s is not in the matching pool.") % {"name": mentor.person})
+    if open_slots_taken(mentor) >= mentor.effective_capacity():
+        raise DomainError(_("%(name)s has no free place left.") % {"name": mentor.person})
+    for mentee in mentees:
+        if mentee.state != Enrolment.State.AVAILABLE or mentee.is_mentor_side:
+            raise DomainError(_("%(name)s is not in the matching pool.") % {"name": mentee.person})
+        if mentee.person_id == mentor.person_id:
+            raise DomainError(_("Nobody mentors themselves."))
+        if open_slots_taken(mentee):
+            raise DomainError(_("%(name)s already has a match in progress.") % {"name": mentee.person})
+
+
+@transaction.atomic
+def relationship_propose(
+    *,
+    actor: User,
+    mentor: Enrolment,
+    mentees: Sequence[Enrolment],
+    origin: str = Relationship.Origin.MATCH_RUN,
+    run: MatchRun | None = None,
+    score: float | None = None,
+    explanation: str = "",
+) -> Relationship:
+    """Propose a pair (or a group: several mentees, one mentor) and notify each member who must answer.
+
+    Locks the mentor's and the mentees' enrolments first; a request (origin=request) counts as the
+    requesting mentee's acceptance.
+    """
+    if not mentees:
+        raise DomainError(_("A relationship needs at least one mentee."))
+    locked = _lock_enrolments([mentor.pk, *(m.pk for m in mentees)])
+    mentor, mentees = locked[mentor.pk], [locked[m.pk] for m in mentees]
+    if any(m.programme_id != mentor.programme_id for m in mentees):
+        raise DomainError(_("Everyone in a relationship belongs to the same programme."))
+    _check_can_join(mentor, mentees)
+    programme = mentor.programme
+    kind = KIND_FOR_FORMAT.get(programme.format, Relationship.Kind.PAIR) if len(mentees) > 1 else Relationship.Kind.PAIR
+    relationship = Relationship(
+        programme=programme, kind=kind, origin=origin, run=run, score=score, explanation=explanation.strip()
+    )
+    relationship.full_clean()
+    relationship.save()
+    requested = origin == Relationship.Origin.REQUEST
+    now = timezone.now()
+    members = [RelationshipMember(relationship=relationship, enrolment=mentor, role=mentor.role)]
+    for mentee in mentees:
+        answered = Response.ACCEPTED if requested else Response.PENDING
+        members.append(
+            RelationshipMember(
+                relationship=relationship,
+                enrolment=mentee,
+                role=mentee.role,
+                response=answered,
+                responded_at=now if requested else None,
+            )
+        )
+    RelationshipMember.objects.bulk_create(members)
+    audit_event_record(actor=actor, obj=relationship, from_state="", to_state=RState.PROPOSED)
+    _notify_proposed(relationship, members, mentor=mentor, requested=requested)
+    return relationship
+
+
+def _notify_proposed(
+    relationship: Relationship, members: list[RelationshipMember], *, mentor: Enrolment, requested: bool
+) -> None:
+    names = {m.enrolment_id: str(m.enrolment.person) for m in members}
+    for member in members:
+        if member.response != Response.PENDING:
+            continue
+        others = ", ".join(name for pk, name in names.items() if pk != member.enrolment_id)
+        notification_create(
+            recipient=member.enrolment.person,
+            kind="match_proposed",
+            dedupe_key=f"relationship:{relationship.pk}:proposed:{member.enrolment_id}",
+            context={
+                "programme": relationship.programme.name,
+                "other": others,
+                "requested": requested,
+                "explanation": relationship.explanation,
+            },
+            url=_relationship_url(relationship),
+        )
+
+
+def _locked_relationship(relationship: Relationship) -> Relationship:
+    locked = Relationship.objects.select_for_update().select_related("programme").get(pk=relationship.pk)
+    if locked.state != RState.PROPOSED:
+        raise InvalidTransition(
+            _("This match is %(state)s; it can no longer be answered.") % {"state": locked.get_state_display().lower()}
+        )
+    return locked
+
+
+@transaction.atomic
+def relationship_respond(
+    *, actor: User, relationship: Relationship, enrolment: Enrolment, accept: bool, note: str = ""
+) -> Relationship:
+    """A member accepts or declines a proposed relationship.
+
+    Every member accepting makes it `accepted` (mentees become matched; a mentor becomes matched when their
+    last slot is taken). One decline makes it `declined`: the others return to the pool, and the note tells
+    them why.
+    """
+    relationship = _locked_relationship(relationship)
+    members = list(relationship.members.select_related("enrolment__person"))
+    mine = next((m for m in members if m.enrolment_id == enrolment.pk), None)
+    if mine is None or mine.enrolment.person_id != actor.pk:
+        raise DomainError(_("Only the people in this match answer it."))
+    if mine.response != Response.PENDING:
+        raise InvalidTransition(_("You have already answered."))
+    locked = _lock_enrolments([m.enrolment_id for m in members])
+    mine.response = Response.ACCEPTED if accept else Response.DECLINED
+    mine.responded_at = timezone.now()
+    mine.note = note.strip()
+    mine.save(update_fields=["response", "responded_at", "note"])
+    if not accept:
+        return _decline(actor=actor, relationship=relationship, who=mine, members=members)
+    if (
+        mine.gives
+        and open_slots_taken(locked[mine.enrolment_id], exclude=relationship)
+        >= locked[mine.enrolment_id].effective_capacity()
+    ):
+        raise DomainError(_("You have no free place left; raise your capacity or decline."))
+    if all(m.response == Response.ACCEPTED for m in members):
+        _accept(actor=actor, relationship=relationship, members=members, locked=locked)
+    return relationship
+
+
+def _move(*, actor: User | None, relationship: Relationship, to: str, reason: str = "") -> None:
+    from_state = relationship.state
+    relationship.state = to
+    relationship.state_changed_at = timezone.now()
+    relationship.save(update_fields=["state", "state_changed_at"])
+    audit_event_record(actor=actor, obj=relationship, from_state=from_state, to_state=to, reason=reason)
+
+
+def _accept(
+    *, actor: User, relationship: Relationship, members: list[RelationshipMember], locked: dict[int, Enrolment]
+) -> None:
+    """Everyone said yes: the relationship is accepted and the enrolments move to matched."""
+    _move(actor=actor, relationship=relationship, to=RState.ACCEPTED)
+    for member in members:
+        enrolment = locked[member.enrolment_id]
+        full = open_slots_taken(enrolment) >= enrolment.effective_capacity()
+        if enrolment.state == Enrolment.State.AVAILABLE and (not member.gives or full):
+            enrolment_mark_matched(actor=actor, enrolment=enrolment)
+        _notify_answered(relationship, member, state=RState.ACCEPTED, who="")
+
+
+def _decline(
+    *, actor: User, relationship: Relationship, who: RelationshipMember, members: list[RelationshipMember]
+) -> Relationship:
+    reason = who.note or str(_("No reason given."))
+    _move(actor=actor, relationship=relationship, to=RState.DECLINED, reason=reason)
+    for member in members:
+        if member.pk != who.pk:
+            _notify_answered(relationship, member, state=RState.DECLINED, who=str(who.enrolment.person))
+    return relationship
+
+
+def _notify_answered(relationship: Relationship, member: RelationshipMember, *, state: str, who: str) -> None:
+    notification_create(
+        recipient=member.enrolment.person,
+        kind="match_answered",
+        dedupe_key=f"relationship:{relationship.pk}:{state}:{member.enrolment_id}",
+        context={"programme": relationship.programme.name, "state": state, "who": who},
+        url=_relationship_url(relationship),
+    )
+
+
+@transaction.atomic
+def relationship_decline_for_withdrawal(*, actor: User, relationship: Relationship, enrolment: Enrolment) -> None:
+    """A member withdrew from the programme: their proposed relationships are declined, the others told."""
+    relationship = _locked_relationship(relationship)
+    members = list(relationship.members.select_related("enrolment__person"))
+    who = next(m for m in members if m.enrolment_id == enrolment.pk)
+    who.response = Response.DECLINED
+    who.responded_at = timezone.now()
+    who.note = str(_("Withdrew from the programme."))
+    who.save(update_fields=["response", "responded_at", "note"])
+    _decline(actor=actor, relationship=relationship, who=who, members=members)
