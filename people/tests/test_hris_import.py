@@ -14,13 +14,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from conftest import Personas
 from people.models import CompetencyRating, OrgUnit, User
 from people.services.hris_import import MAX_FILE_BYTES, MAX_PROBLEMS_SHOWN, ImportResult, people_import
-from people.services.hris_rows import COLUMNS
+from people.services.hris_rows import COLUMN_NEEDS, COLUMNS
 from people.tests.factories import CompetencyFactory, OrgUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -648,3 +651,66 @@ def test_command_imports_a_good_file(tmp_path: Path, catalogue: None) -> None:
 def test_command_explains_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_people", str(tmp_path / "nope.csv"))
+
+
+# Any file at all: a list of problems or a summary, never an exception --------------------------------------
+
+CELL = st.text(alphabet=st.sampled_from(list('aZ09@.-:;, "\n\t/éý_')), max_size=12) | st.sampled_from(
+    ["NEG:3", "NEG:9", "2026-07-15", "id;en", "Asia/Jakarta", "a@nn.example", "b@nn.example", "manager", "SAL", "12"]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.binary(max_size=600))
+def test_any_bytes_give_problems_or_a_summary_never_an_exception(catalogue: None, content: bytes) -> None:
+    result = people_import(actor=None, content=content, dry_run=True)
+    assert result.ok or result.problem_count >= len(result.problems) > 0
+
+
+EMAILS = st.sampled_from([*(f"p{n}@NN.example" for n in range(12)), "bad@"])
+UNITS = st.sampled_from(["NN", "SAL", "SAL-KA", ""])
+# Mostly good values, with one bad one each, so that some tables import and the rest fail in every way.
+VALUES = {
+    "email": EMAILS,
+    "manager_email": EMAILS | st.just(""),
+    "org_unit_code": UNITS,
+    "parent_org_unit_code": UNITS,
+    "full_name": st.sampled_from(["Ana", "Budi Santoso", "Citra", ""]),
+    "org_unit_name": st.sampled_from(["Sales", "Key Accounts", ""]),
+    "grade": st.sampled_from(["1", "12", "", "13"]),
+    "hire_date": st.sampled_from(["2020-01-01", "", "2026-02-30"]),
+    "left_date": st.sampled_from(["2026-07-15", "", "2019-12-31"]),
+    "languages": st.sampled_from(["id;en", "", "xx"]),
+    "preferred_language": st.sampled_from(["id", "en", "", "fr"]),
+    "time_zone": st.sampled_from(["Asia/Jakarta", "asia/makassar", "", "Mars/Base"]),
+    "ratings": st.sampled_from(["NEG:3;CUS:2", "", "NEG:9"]),
+    "ratings_source": st.sampled_from(["manager", "self", "assessment", "peer"]),
+    "ratings_date": st.sampled_from(["2026-07-15", "2026-07-16", ""]),
+}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    optional=st.lists(st.sampled_from(HEADER[2:]), max_size=10, unique=True),
+    widths_match=st.booleans(),
+    data=st.data(),
+)
+def test_any_table_gives_problems_or_a_summary_never_an_exception(
+    catalogue: None, optional: list[str], widths_match: bool, data: st.DataObject
+) -> None:
+    columns = ["email", "full_name", *optional]
+    if data.draw(st.booleans()):  # half the time, every column the chosen ones need
+        columns += [need for name in optional for need in COLUMN_NEEDS.get(name, ()) if need not in columns]
+        columns = list(dict.fromkeys(columns))
+    cells = [VALUES.get(column, CELL) for column in columns]
+    row = st.tuples(*cells).map(list) if widths_match else st.lists(CELL, max_size=len(columns) + 2)
+    rows = data.draw(st.lists(row, min_size=1, max_size=5))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    with transaction.atomic():
+        result = people_import(actor=None, content=buffer.getvalue().encode())
+        transaction.set_rollback(True)  # keep examples independent
+    event(f"imported: {result.ok}")
+    assert result.ok or result.problems
