@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from programmes.matching import assign, assignment
+from programmes.matching import assign, assignment, greedy_assign
 
 Objective = tuple[int, float]
 
@@ -269,3 +269,23 @@ def test_bad_shapes_and_values_are_rejected(scores: np.ndarray, capacity: np.nda
 def test_non_finite_min_score_is_rejected() -> None:
     with pytest.raises(ValueError, match="min_score"):
         assign(np.ones((1, 1)), np.array([1]), min_score=float("nan"))
+
+
+def sorted_greedy(scores: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Greedy by one global sort of the finite pairs (ties: lower mentee, then lower mentor)."""
+    room, result = capacity.copy(), np.full(scores.shape[0], -1)
+    rows, cols = np.nonzero(np.isfinite(scores))
+    for k in np.argsort(-scores[rows, cols], kind="stable"):
+        if result[rows[k]] < 0 and room[cols[k]] > 0:
+            result[rows[k]] = cols[k]
+            room[cols[k]] -= 1
+    return result
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances(max_n=30, max_m=12, max_cap=3))
+def test_greedy_baseline_takes_pairs_from_the_best_score_down(case: tuple) -> None:
+    scores, capacity = case
+    result = greedy_assign(scores, capacity)
+    assert np.array_equal(result, sorted_greedy(scores, capacity))
+    assert objective(scores, result)[1] <= objective(scores, assign(scores, capacity, maximise_matched=False))[1] + 1e-9
