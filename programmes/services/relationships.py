@@ -55,6 +55,12 @@ def open_slots_taken(enrolment: Enrolment, *, exclude: Relationship | None = Non
     return rows.distinct().count()
 
 
+def accepted_slots_taken(enrolment: Enrolment) -> int:
+    """How many relationships past the proposal stage hold a place of this enrolment."""
+    past_proposal = [s for s in OPEN_RELATIONSHIP_STATES if s != RState.PROPOSED]
+    return Relationship.objects.filter(members__enrolment=enrolment, state__in=past_proposal).distinct().count()
+
+
 def _relationship_url(relationship: Relationship) -> str:
     return reverse("programmes:relationship_detail", args=[relationship.programme_id, relationship.pk])
 
@@ -179,11 +185,9 @@ def relationship_respond(
     mine.save(update_fields=["response", "responded_at", "note"])
     if not accept:
         return _decline(actor=actor, relationship=relationship, who=mine, members=members)
-    if (
-        mine.gives
-        and open_slots_taken(locked[mine.enrolment_id], exclude=relationship)
-        >= locked[mine.enrolment_id].effective_capacity()
-    ):
+    # Proposals hold places, but a capacity lowered since can leave more proposals than places: then the
+    # first acceptances win, under the row lock, and a later one is refused.
+    if mine.gives and accepted_slots_taken(locked[mine.enrolment_id]) >= locked[mine.enrolment_id].effective_capacity():
         raise DomainError(_("You have no free place left; raise your capacity or decline."))
     if all(m.response == Response.ACCEPTED for m in members):
         _accept(actor=actor, relationship=relationship, members=members, locked=locked)
