@@ -89,9 +89,12 @@ def match_run_create(*, actor: User, programme: Programme) -> MatchRun:
         raise DomainError(_("No mentor with a free place is in the matching pool."))
     arrays = pool_arrays(pool)
     solution = solve(
-        arrays, pool.settings, locks=_rule_indices(pool, pool.locks), forbids=_rule_indices(pool, pool.forbids)
+        arrays,
+        pool.settings,
+        locks=_rule_indices(pool, pool.locks),
+        forbids=_rule_indices(pool, pool.forbids),
+        group_size=_group_size(programme),
     )
-    _group_if_needed(programme, arrays, solution)
     MatchRun.objects.filter(programme=programme, state=MatchRun.State.DRAFT).update(state=MatchRun.State.SUPERSEDED)
     weights, attribute_weight = weights_for(pool.settings)
     run = MatchRun.objects.create(
@@ -138,20 +141,12 @@ def match_run_create(*, actor: User, programme: Programme) -> MatchRun:
     return run
 
 
-def _group_if_needed(programme: Programme, arrays: PoolArrays, solution: Any) -> None:
-    """Group and peer-circle formats: mentees assigned to the same mentor form groups of the programme's size."""
+def _group_size(programme: Programme) -> tuple[int, int] | None:
+    """Group and peer-circle formats: the programme's group size range (mentees per group)."""
     if programme.format not in (Programme.Format.GROUP, Programme.Format.PEER_CIRCLE):
-        return
-    size = programme.group_size_max or 6
-    by_mentor: dict[int, list[Any]] = defaultdict(list)
-    for pair in solution.pairs:
-        by_mentor[pair.mentor].append(pair)
-    number = 0
-    for pairs in by_mentor.values():
-        for start in range(0, len(pairs), max(size - 1, 1)):
-            number += 1
-            for pair in pairs[start : start + max(size - 1, 1)]:
-                pair.group_no = number
+        return None
+    low = programme.group_size_min or 4
+    return low, max(programme.group_size_max or low, low)
 
 
 def _draft(proposal: MatchProposal) -> MatchProposal:
@@ -237,7 +232,7 @@ def score_pair(*, programme: Programme, mentee: Enrolment, mentor: Enrolment) ->
     if forbidden or not np.isfinite(score):
         raise DomainError(_("A hard rule forbids this pair."))
     parts = breakdowns(arrays, np.array([i]), np.array([j]), weights, attribute_weight)[0]
-    return PairScore(score, parts, explain_pair(arrays, i, j, parts))
+    return PairScore(score, parts, explain_pair(arrays, i, j, parts, weights))
 
 
 @transaction.atomic
@@ -246,6 +241,8 @@ def proposal_reassign(*, actor: User, proposal: MatchProposal, mentor: Enrolment
     proposal = _draft(proposal)
     if proposal.locked:
         raise DomainError(_("Unlock the pair before you change it."))
+    if proposal.group_no is not None:
+        raise DomainError(_("Groups are formed together: forbid a pair and run again to change a group."))
     if mentor.pk == proposal.mentor_id:
         return proposal
     run = proposal.run
@@ -350,7 +347,7 @@ def mentor_suggestions(*, mentee: Enrolment, limit: int = SUGGESTIONS) -> list[S
     best = finite[np.argsort(-row[finite], kind="stable")][:limit]
     parts = breakdowns(arrays, np.full(best.size, i), best, weights, attribute_weight)
     return [
-        Suggestion(arrays.mentor_rows[j], float(row[j]), parts[k], explain_pair(arrays, i, int(j), parts[k]))
+        Suggestion(arrays.mentor_rows[j], float(row[j]), parts[k], explain_pair(arrays, i, int(j), parts[k], weights))
         for k, j in enumerate(best)
     ]
 

@@ -5,8 +5,8 @@ PoolArrays (numpy) and returns plain results; services.matching writes them to t
 
 The pure package gives the score matrix, the per-criterion breakdown, the rule masks and the exact
 capacity-constrained assignment. Two things are added here because they need the ORM side's vocabulary:
-the opt-in attribute preferences (an extra, weighted criterion "attributes"), and the plain sentences of
-the explanations and the unmatched reasons, which name competencies, languages and divisions.
+the opt-in attribute preferences (an extra, weighted criterion "attributes"), and the coordinator's own
+locks and forbids. Sentences and unmatched reasons come from the package, translated with gettext.
 """
 
 from __future__ import annotations
@@ -19,27 +19,23 @@ import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..matching import CRITERIA, HARD_RULES, Weights, assign, pair_breakdown, score_matrix
+from ..matching import (
+    CRITERIA,
+    Weights,
+    assign,
+    explain_unmatched,
+    need_vectors,
+    pair_breakdown,
+    pair_sentence,
+    plan_groups,
+    score_matrix,
+)
 from ..models import MatchingSettings, UnmatchedMentee
 from .matching_arrays import PoolArrays, attribute_bonus
 
 ATTRIBUTES = "attributes"
 DEFAULT_ATTRIBUTE_WEIGHT = 0.10
 ALTERNATIVES = 5
-
-
-def rule_label(name: str) -> str:
-    labels = {
-        "same_person": _("the same person"),
-        "reporting_line": _("the reporting line"),
-        "no_shared_language": _("no shared language"),
-        "too_little_availability": _("too little common time"),
-        "closed_before": _("a past pair"),
-        "timezone_gap": _("the time-zone gap"),
-        "format": _("the format's seniority rule"),
-        "coordinator": _("the coordinator's forbids"),
-    }
-    return str(labels.get(name, name))
 
 
 def criterion_label(name: str) -> str:
@@ -112,13 +108,35 @@ def solve(
     *,
     locks: list[tuple[int, int]],
     forbids: list[tuple[int, int]],
+    group_size: tuple[int, int] | None = None,
 ) -> Solution:
-    """Solve the pool exactly: locks first, forbids as -inf, then `assign` for everyone else."""
+    """Solve the pool exactly: forbids as -inf, locks first, then `assign` for everyone else.
+
+    With `group_size` (group and peer-circle formats) mentees form groups of that size range by shared
+    needs, and each group gets a mentor or facilitator; locks do not apply there.
+    """
     started = time.perf_counter()
     weights, attribute_weight = weights_for(settings)
     scores = full_scores(arrays, weights, attribute_weight)
     for i, j in forbids:
         scores[i, j] = -np.inf
+    if group_size is not None:
+        solution = _solve_groups(arrays, scores, weights, attribute_weight, group_size)
+    else:
+        solution = _solve_pairs(arrays, settings, scores, weights, attribute_weight, locks)
+    solution.unmatched = _with_coordinator_forbids(solution.unmatched, scores, forbids)
+    solution.seconds = time.perf_counter() - started
+    return solution
+
+
+def _solve_pairs(
+    arrays: PoolArrays,
+    settings: MatchingSettings,
+    scores: np.ndarray,
+    weights: Weights,
+    attribute_weight: float,
+    locks: list[tuple[int, int]],
+) -> Solution:
     capacity = arrays.mentors.capacity.copy()
     notes: list[str] = []
     locked: dict[int, int] = {}
@@ -144,9 +162,74 @@ def solve(
     result = np.asarray(assign(solvable, capacity, min_score=min_score, maximise_matched=not total_only))
     for i, j in locked.items():
         result[i] = j
-    pairs = _pairs(arrays, scores, result, weights, attribute_weight, set(locked))
-    unmatched = _unmatched(arrays, scores, result, weights, min_score, forbids)
-    return Solution(pairs=pairs, unmatched=unmatched, seconds=time.perf_counter() - started, notes=notes)
+    rows = np.flatnonzero(result >= 0)
+    pairs = _pairs(arrays, scores, rows, result[rows], weights, attribute_weight, set(locked))
+    reasons = explain_unmatched(
+        arrays.mentees,
+        arrays.mentors,
+        result,
+        weights=weights,
+        rules=arrays.rules,
+        exclusions=arrays.exclusions,
+        min_score=min_score,
+        maximise_matched=not total_only,
+        translate=_,
+    )
+    unmatched = [
+        Unmatched(r.mentee, _REASONS.get(r.kind, UnmatchedMentee.Reason.CAPACITY), r.sentence, dict(r.excluded_by))
+        for r in reasons
+    ]
+    return Solution(pairs=pairs, unmatched=unmatched, seconds=0.0, notes=notes)
+
+
+_REASONS = {
+    "no_eligible_mentor": UnmatchedMentee.Reason.NO_ELIGIBLE_MENTOR,
+    "below_min_score": UnmatchedMentee.Reason.BELOW_MIN_SCORE,
+    "capacity": UnmatchedMentee.Reason.CAPACITY,
+}
+
+
+def _solve_groups(
+    arrays: PoolArrays, scores: np.ndarray, weights: Weights, attribute_weight: float, size: tuple[int, int]
+) -> Solution:
+    """Groups by shared need (the package's balanced k-means), then a mentor or facilitator per group."""
+    plan = plan_groups(need_vectors(arrays.mentees), size[0], size[1], scores=scores, capacity=arrays.mentors.capacity)
+    pairs: list[Pair] = []
+    unmatched: list[Unmatched] = []
+    for number, (members, facilitator) in enumerate(zip(plan.members, plan.facilitator, strict=True), start=1):
+        if facilitator < 0:
+            detail = _("No mentor with a free place may lead this whole group (a hard rule excludes each one).")
+            unmatched += [Unmatched(int(i), UnmatchedMentee.Reason.NO_ELIGIBLE_MENTOR, detail, {}) for i in members]
+            continue
+        cols = np.full(len(members), int(facilitator))
+        for pair in _pairs(arrays, scores, np.asarray(members), cols, weights, attribute_weight, set()):
+            pair.group_no = number
+            pairs.append(pair)
+    detail = _("Too few mentees share this mentee's needs to form a group of the programme's size.")
+    unmatched += [Unmatched(int(i), UnmatchedMentee.Reason.GROUP_SIZE, detail, {}) for i in plan.ungrouped]
+    return Solution(pairs=pairs, unmatched=unmatched, seconds=0.0, notes=[])
+
+
+def _with_coordinator_forbids(
+    unmatched: list[Unmatched], scores: np.ndarray, forbids: list[tuple[int, int]]
+) -> list[Unmatched]:
+    """The package does not know the coordinator's forbids: name them, and say so when they left nobody."""
+    counts: dict[int, int] = {}
+    for mentee, _mentor in forbids:
+        counts[mentee] = counts.get(mentee, 0) + 1
+    for row in unmatched:
+        n = counts.get(row.mentee, 0)
+        if not n:
+            continue
+        row.excluded_by["coordinator"] = n
+        if not np.isfinite(scores[row.mentee]).any() and row.reason != UnmatchedMentee.Reason.NO_ELIGIBLE_MENTOR:
+            row.reason = UnmatchedMentee.Reason.NO_ELIGIBLE_MENTOR
+            row.detail = ngettext(
+                "No eligible mentor: the coordinator forbade the one pair the rules allowed.",
+                "No eligible mentor: the coordinator forbade all %(n)d pairs the rules allowed.",
+                n,
+            ) % {"n": n}
+    return unmatched
 
 
 def _pair_name(arrays: PoolArrays, i: int, j: int) -> str:
@@ -154,6 +237,7 @@ def _pair_name(arrays: PoolArrays, i: int, j: int) -> str:
 
 
 def _alternatives(scores: np.ndarray, i: int, arrays: PoolArrays, skip: int | None) -> list[dict[str, Any]]:
+    """The mentee's best other eligible mentors, for changing a pair by hand."""
     row = scores[i]
     finite = np.flatnonzero(np.isfinite(row))
     best = finite[np.argsort(-row[finite], kind="stable")][: ALTERNATIVES + 1]
@@ -186,13 +270,12 @@ def breakdowns(
 def _pairs(
     arrays: PoolArrays,
     scores: np.ndarray,
-    result: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
     weights: Weights,
     attribute_weight: float,
     locked: set[int],
 ) -> list[Pair]:
-    rows = np.flatnonzero(result >= 0)
-    cols = result[rows]
     parts = breakdowns(arrays, rows, cols, weights, attribute_weight)
     return [
         Pair(
@@ -200,7 +283,7 @@ def _pairs(
             mentor=int(j),
             score=float(scores[i, j]),
             breakdown=parts[k],
-            explanation=explain_pair(arrays, int(i), int(j), parts[k]),
+            explanation=explain_pair(arrays, int(i), int(j), parts[k], weights),
             locked=int(i) in locked,
             alternatives=_alternatives(scores, int(i), arrays, int(j)),
         )
@@ -208,113 +291,11 @@ def _pairs(
     ]
 
 
-def explain_pair(arrays: PoolArrays, i: int, j: int, breakdown: dict[str, float]) -> str:
-    """A plain sentence: shared languages, the competencies covered, common hours, time zones, units, wishes."""
-    mentees, mentors, names = arrays.mentees, arrays.mentors, arrays.names
-    clauses: list[str] = []
-    shared = [names.languages[k] for k in np.flatnonzero(mentees.languages[i] & mentors.languages[j])]
-    if shared:
-        clauses.append(_("both speak %(languages)s") % {"languages": _join(shared)})
-    gaps = np.flatnonzero(mentees.target_levels[i] > mentees.current_levels[i])
-    ordered = sorted(gaps, key=lambda c: -(mentees.target_levels[i][c] - mentees.current_levels[i][c]))
-    for c in ordered[:3]:
-        clauses.append(
-            _("mentor is level %(mentor)d in %(competency)s, mentee targets %(target)d")
-            % {
-                "mentor": mentors.levels[j][c],
-                "competency": names.competencies[c],
-                "target": mentees.target_levels[i][c],
-            }
-        )
-    hours = int(np.count_nonzero(mentees.availability[i] & mentors.availability[j]) * arrays.rules.slot_hours)
-    clauses.append(
-        ngettext("%(n)d hour of shared availability", "%(n)d hours of shared availability", hours) % {"n": hours}
+def explain_pair(arrays: PoolArrays, i: int, j: int, breakdown: dict[str, float], weights: Weights) -> str:
+    """The package's plain sentence, plus the opt-in attribute preferences when they counted."""
+    sentence = pair_sentence(
+        arrays.mentees, arrays.mentors, i, j, names=arrays.names, rules=arrays.rules, weights=weights, translate=_
     )
-    goals = [names.goals[k] for k in np.flatnonzero(mentees.goals[i] & mentors.goals[j])][:3]
-    if goals:
-        clauses.append(_("shared goals: %(goals)s") % {"goals": ", ".join(goals)})
-    gap = abs(float(mentees.utc_offsets[i]) - float(mentors.utc_offsets[j])) % 24
-    gap = min(gap, 24 - gap)
-    if gap:
-        clauses.append(_("%(hours)s hours apart") % {"hours": f"{gap:g}"})
-    else:
-        clauses.append(_("same time zone"))
-    rank = np.flatnonzero(mentees.preferences[i] == j)
-    if rank.size:
-        clauses.append(_("the mentee's choice number %(rank)d") % {"rank": int(rank[0]) + 1})
-    clauses.append(_("different divisions") if mentees.units[i] != mentors.units[j] else _("same division"))
     if breakdown.get(ATTRIBUTES):
-        clauses.append(_("meets preferences the mentee asked for"))
-    return "; ".join(clauses)
-
-
-def _join(items: list[str]) -> str:
-    return (
-        items[0]
-        if len(items) == 1
-        else _("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
-    )
-
-
-def _unmatched(
-    arrays: PoolArrays,
-    scores: np.ndarray,
-    result: np.ndarray,
-    weights: Weights,
-    min_score: float | None,
-    forbids: list[tuple[int, int]],
-) -> list[Unmatched]:
-    from ..matching.criteria import Selection, evaluate, prepare
-
-    rows = np.flatnonzero(result < 0)
-    if rows.size == 0:
-        return []
-    m = len(arrays.mentor_rows)
-    _score, _parts, masks = evaluate(
-        arrays.mentees,
-        arrays.mentors,
-        Selection(rows.astype(np.int64), np.arange(m, dtype=np.int64)),
-        weights=weights,
-        rules=arrays.rules,
-        exclusions=arrays.exclusions,
-        feats=prepare(arrays.mentees, arrays.mentors),
-    )
-    forbidden_by_coordinator: dict[int, int] = {}
-    for mentee, _mentor in forbids:
-        forbidden_by_coordinator[mentee] = forbidden_by_coordinator.get(mentee, 0) + 1
-    out = []
-    for k, i in enumerate(rows):
-        excluded = {name: int(np.count_nonzero(masks[name][k])) for name in HARD_RULES if np.any(masks[name][k])}
-        if forbidden_by_coordinator.get(int(i)):
-            excluded["coordinator"] = forbidden_by_coordinator[int(i)]
-        row = scores[i]
-        alternatives = _alternatives(scores, int(i), arrays, None)
-        if not np.isfinite(row).any():
-            reason = UnmatchedMentee.Reason.NO_ELIGIBLE_MENTOR
-            detail = _no_mentor_detail(excluded, m)
-        elif min_score is not None and np.nanmax(np.where(np.isfinite(row), row, np.nan)) < min_score:
-            reason = UnmatchedMentee.Reason.BELOW_MIN_SCORE
-            detail = _("No eligible pair reaches the minimum score of %(min).2f (the best is %(best).2f).") % {
-                "min": min_score,
-                "best": float(np.max(row[np.isfinite(row)])),
-            }
-        else:
-            reason = UnmatchedMentee.Reason.CAPACITY
-            eligible = int(np.count_nonzero(np.isfinite(row)))
-            detail = ngettext(
-                "Capacity ran out: the one eligible mentor's places went to pairs that fit the pool better.",
-                "Capacity ran out: the places of all %(n)d eligible mentors went to pairs that fit the pool better.",
-                eligible,
-            ) % {"n": eligible}
-        out.append(Unmatched(int(i), str(reason), str(detail), excluded, alternatives))
-    return out
-
-
-def _no_mentor_detail(excluded: dict[str, int], mentors: int) -> str:
-    if mentors == 0:
-        return _("There are no mentors in the pool.")
-    parts = [
-        ngettext("%(n)d by %(rule)s", "%(n)d by %(rule)s", n) % {"n": n, "rule": rule_label(name)}
-        for name, n in sorted(excluded.items(), key=lambda item: -item[1])
-    ]
-    return _("No eligible mentor among %(m)d: excluded %(parts)s.") % {"m": mentors, "parts": ", ".join(parts)}
+        sentence = "; ".join(filter(None, [sentence, _("meets preferences the mentee asked for")]))
+    return sentence

@@ -73,7 +73,7 @@ def test_the_reporting_line_rule_excludes_the_managers_manager_at_depth_two() ->
     unmatched = _reason(run, mentee)
     assert unmatched.reason == UnmatchedMentee.Reason.NO_ELIGIBLE_MENTOR
     assert unmatched.excluded_by == {"reporting_line": 1}
-    assert "the reporting line" in unmatched.detail
+    assert unmatched.detail == "no eligible mentor; mentors excluded by reporting line (1)"
 
 
 def test_at_depth_one_the_managers_manager_is_allowed() -> None:
@@ -223,7 +223,7 @@ def test_an_unmatched_mentee_is_told_when_capacity_ran_out() -> None:
     loser = second if _pairs(run) == {(first.pk, run.proposals.get().mentor_id)} else first
     unmatched = _reason(run, loser)
     assert unmatched.reason == UnmatchedMentee.Reason.CAPACITY
-    assert "Capacity ran out" in unmatched.detail
+    assert unmatched.detail == "capacity ran out: the one eligible mentor is fully booked"
 
 
 def test_total_score_only_leaves_weak_pairs_unmatched_with_the_minimum_named() -> None:
@@ -237,7 +237,40 @@ def test_total_score_only_leaves_weak_pairs_unmatched_with_the_minimum_named() -
     )
     unmatched = _reason(_run(programme), mentee)
     assert unmatched.reason == UnmatchedMentee.Reason.BELOW_MIN_SCORE
-    assert "minimum score of 5.00" in unmatched.detail
+    assert unmatched.detail == "none of the 1 eligible mentors reaches the minimum score"
+
+
+def test_when_the_coordinators_forbids_leave_nobody_the_reason_says_so() -> None:
+    programme = matching_programme()
+    mentee, mentor = pool_mentee(programme), pool_mentor(programme)
+    run = _run(programme)
+    proposal_forbid(actor=coordinator_of(programme), proposal=run.proposals.get())
+    unmatched = _reason(_run(programme), mentee)
+    assert unmatched.reason == UnmatchedMentee.Reason.NO_ELIGIBLE_MENTOR
+    assert unmatched.excluded_by["coordinator"] == 1
+    assert "the coordinator forbade the one pair" in unmatched.detail
+    assert PairRule.objects.get(mentee=mentee, mentor=mentor).kind == PairRule.Kind.FORBID
+
+
+def test_group_formats_form_groups_of_the_programmes_size_each_with_a_mentor() -> None:
+    programme = matching_programme(format=Programme.Format.GROUP, group_size_min=2, group_size_max=3)
+    skill, other = negotiation(), CompetencyFactory(name="Coaching")
+    negotiators = [pool_mentee(programme, needs={skill: (1, 4)}) for _ in range(3)]
+    coaches = [pool_mentee(programme, needs={other: (1, 4)}) for _ in range(3)]
+    pool_mentor(programme, offers={skill: 5, other: 5}, capacity=1)
+    pool_mentor(programme, offers={skill: 5, other: 5}, capacity=1)
+    run = _run(programme)
+    groups: dict[tuple[int, int], set[int]] = {}
+    for proposal in run.proposals.all():
+        groups.setdefault((proposal.mentor_id, proposal.group_no), set()).add(proposal.mentee_id)
+    # Shared needs group together: the negotiators in one group, the coaching mentees in the other.
+    assert sorted(groups.values(), key=min) == sorted([{m.pk for m in negotiators}, {m.pk for m in coaches}], key=min)
+    assert len({mentor for mentor, _group in groups}) == 2
+    result = match_run_publish(actor=coordinator_of(programme), run=run)
+    assert result.relationships == 2
+    relationship = Relationship.objects.filter(programme=programme).first()
+    assert relationship.kind == Relationship.Kind.GROUP
+    assert relationship.members.count() == 4
 
 
 def test_matching_only_runs_in_implementation() -> None:
