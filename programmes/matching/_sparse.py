@@ -169,19 +169,32 @@ def dual_potentials(
 
 
 def _bellman_ford(src: IntArray, dst: IntArray, weight: FloatArray, size: int, origin: int, eps: float) -> FloatArray:
-    """Shortest distances from ``origin``, relaxing every edge at once per sweep (vectorised)."""
-    order = np.argsort(dst, kind="stable")
+    """Shortest distances from ``origin`` (Bellman–Ford, vectorised per sweep).
+
+    Each sweep relaxes only the edges leaving nodes that improved in the previous sweep, so a long chain
+    of price updates costs in proportion to the edges it touches, not sweeps × all edges.
+    """
+    order = np.argsort(src, kind="stable")
     src, dst, weight = src[order], dst[order], weight[order]
-    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
-    heads = dst[starts]
+    indptr = np.searchsorted(src, np.arange(size + 1))
     dist = np.full(size, np.inf)
     dist[origin] = 0.0
+    active = np.array([origin])
     for _ in range(size + 1):
-        best = np.minimum.reduceat(dist[src] + weight, starts)
-        better = best < dist[heads] - eps
-        if not better.any():
+        edges = _ranges(indptr[active], indptr[active + 1])
+        best = np.full(size, np.inf)
+        np.minimum.at(best, dst[edges], dist[src[edges]] + weight[edges])
+        active = np.flatnonzero(best < dist - eps)
+        if active.size == 0:
             if dist[origin] < 0:
                 break
             return dist
-        dist[heads[better]] = best[better]
+        dist[active] = best[active]
     raise NotOptimalError("The assignment admits no complementary duals (negative cycle).")
+
+
+def _ranges(starts: IntArray, stops: IntArray) -> IntArray:
+    """The concatenation of ``range(start, stop)`` for each pair, vectorised."""
+    counts = stops - starts
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + offsets

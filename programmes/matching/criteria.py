@@ -87,13 +87,13 @@ class Selection:
 
 def scatter_mask(pairs: IntArray, rows: IntArray, cols: IntArray, n_mentors: int) -> BoolArray:
     """A block mask with True where ``pairs`` falls inside ``rows`` × ``cols``."""
-    order = np.argsort(rows, kind="stable")
-    where = np.minimum(np.searchsorted(rows[order], pairs[:, 0]), max(rows.size - 1, 0))
-    col_pos = np.full(n_mentors, -1, dtype=np.int64)
-    col_pos[cols] = np.arange(cols.size)
     mask = np.zeros((rows.size, cols.size), dtype=bool)
     if rows.size == 0 or pairs.size == 0:
         return mask
+    order = np.argsort(rows, kind="stable")
+    where = np.minimum(np.searchsorted(rows[order], pairs[:, 0]), rows.size - 1)
+    col_pos = np.full(n_mentors, -1, dtype=np.int64)
+    col_pos[cols] = np.arange(cols.size)
     inside = (rows[order][where] == pairs[:, 0]) & (col_pos[pairs[:, 1]] >= 0)
     mask[order[where[inside]], col_pos[pairs[inside, 1]]] = True
     return mask

@@ -19,6 +19,9 @@ from numpy.typing import NDArray
 
 Format = Literal["one_to_one", "reverse", "peer", "group"]
 
+#: Levels are whole numbers 0..MAX_LEVEL (0 means none); the criteria expand them into level steps.
+MAX_LEVEL = 10
+
 #: Criterion names, in the order explanations list them.
 CRITERIA: tuple[str, ...] = ("language", "competency", "goals", "availability", "preference", "timezone", "diversity")
 
@@ -167,6 +170,13 @@ def validate_pools(mentees: MenteePool, mentors: MentorPool) -> None:
         a, b = getattr(mentees, mentee_name), getattr(mentors, mentor_name)
         if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
             raise ValueError(f"MenteePool.{mentee_name} {a.shape} and MentorPool.{mentor_name} {b.shape} disagree.")
+    for name, levels in (
+        ("MenteePool.current_levels", mentees.current_levels),
+        ("MenteePool.target_levels", mentees.target_levels),
+        ("MentorPool.levels", mentors.levels),
+    ):
+        if levels.size and (np.any(levels != np.round(levels)) or levels.min() < 0 or levels.max() > MAX_LEVEL):
+            raise ValueError(f"{name} must hold whole levels from 0 to {MAX_LEVEL}.")
     if mentees.preferences.ndim != 2:
         raise ValueError("MenteePool.preferences must be a 2-D array of mentor indices (-1 for none).")
     if np.any(mentees.preferences >= m):
