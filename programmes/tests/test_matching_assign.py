@@ -116,6 +116,17 @@ def sparse_start() -> Iterator[None]:
             setattr(assignment, name, value)
 
 
+@contextmanager
+def tiny_bonus() -> Iterator[None]:
+    """Start the cardinality bonus just above what keeps gains positive, so it must be doubled often."""
+    saved = assignment._initial_bonus
+    assignment._initial_bonus = lambda problem: max(0.0, -problem.low) + 1e-3  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        assignment._initial_bonus = saved  # type: ignore[assignment]
+
+
 @st.composite
 def instances(draw: st.DrawFn, max_n: int, max_m: int, max_cap: int) -> tuple[np.ndarray, np.ndarray]:
     """A score matrix with ties, negative values and -inf, and capacities 0..max_cap."""
@@ -158,6 +169,16 @@ def test_sparse_candidate_path_matches_brute_force(case: tuple, mode: tuple) -> 
         result = assign(scores, capacity, min_score=min_score, maximise_matched=maximise)
     assert_valid(scores, capacity, result, min_score)
     assert_same_objective(objective(scores, result), brute_force(scores, capacity, min_score, maximise), maximise)
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances(max_n=6, max_m=4, max_cap=2), st.sampled_from([None, -0.5]))
+def test_a_small_starting_bonus_is_raised_until_the_matching_is_largest(case: tuple, min_score: float | None) -> None:
+    scores, capacity = case
+    with tiny_bonus(), sparse_start():
+        result = assign(scores, capacity, min_score=min_score)
+    assert_valid(scores, capacity, result, min_score)
+    assert_same_objective(objective(scores, result), brute_force(scores, capacity, min_score, True), True)
 
 
 @settings(max_examples=100, deadline=None)
