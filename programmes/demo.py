@@ -100,6 +100,7 @@ def build(*, people: DemoPeople, seed: int = 2026, stdout: Writer | None = None)
     _readiness(programme, coordinator)
     survey = _survey(programme, coordinator, rng)
     _enrol(programme, people)
+    _applications(programme, people, rng)
     _to_planning(programme, coordinator)
     if stdout is not None:
         invited = survey.invitations.count()
@@ -218,3 +219,47 @@ def _to_planning(programme: Programme, coordinator: User) -> None:
     ).order_by("at", "pk")
     for event, days_ago in zip(events, (90, 21), strict=False):
         AuditEvent.objects.filter(pk=event.pk).update(at=now - timedelta(days=days_ago))
+
+
+# --- Enrolment (issue 4): the recruitment page, matching settings and the demo people's applications ----------
+
+SLOTS = ("mon_morning", "tue_afternoon", "wed_morning", "wed_evening", "thu_afternoon", "fri_morning")
+
+
+def _applications(programme: Programme, people: DemoPeople, rng: random.Random) -> None:
+    """Recruitment written (it opens in implementation), default matching settings, and full applications.
+
+    The demo mentor applied to mentor in the adopted target competencies and is in the pool; the demo
+    mentee's application waits for screening, so the coordinator can screen it in the browser.
+    """
+    from .models import EnrolmentCompetency, MatchingSettings, Recruitment  # the enrolment part of the models
+
+    Recruitment.objects.create(
+        programme=programme,
+        commitment="Two hours a fortnight for twelve months, plus a one-hour orientation.",
+        eligibility="Sales staff in grades 3–6 as mentees; team leads and above (grade 7+) as mentors.",
+        manager_approval_required=True,
+        updated_by=people.coordinator,
+    )
+    MatchingSettings.objects.create(programme=programme, updated_by=people.coordinator)
+    targets = list(programme.target_competencies.order_by("code")) or list(Competency.objects.order_by("code")[:3])
+    competencies = []
+    for enrolment in Enrolment.objects.filter(programme=programme).select_related("person"):
+        gives = enrolment.is_mentor_side
+        enrolment.state = Enrolment.State.AVAILABLE if gives else Enrolment.State.SCREENING
+        enrolment.goals = (
+            "Pass on how I win and keep key accounts."
+            if gives
+            else "Negotiate larger deals with key accounts without giving away margin."
+        )
+        enrolment.availability = sorted(rng.sample(SLOTS, k=3))
+        enrolment.languages = list(enrolment.person.languages or ["id"])
+        enrolment.location, enrolment.time_zone = enrolment.person.location, enrolment.person.time_zone
+        enrolment.capacity = 2 if gives else None
+        enrolment.save()
+        for competency in targets[:2]:
+            current, level = (None, 5) if gives else (2, 4)
+            competencies.append(
+                EnrolmentCompetency(enrolment=enrolment, competency=competency, current_level=current, level=level)
+            )
+    EnrolmentCompetency.objects.bulk_create(competencies)
