@@ -452,3 +452,24 @@ def test_supply_and_demand_per_competency_with_a_query_count_that_does_not_grow(
         pool_mentee(programme, needs={skill: (1, 2)})
     with django_assert_max_num_queries(4):
         supply_demand_report(programme=programme)
+
+
+def test_the_matching_page_lists_runs_and_rules_and_a_published_run_links_each_match(client: Client) -> None:
+    programme = matching_programme()
+    mentee, mentor = pool_mentee(programme), pool_mentor(programme)
+    other = pool_mentor(programme, languages=["ja"])  # forbidden by language, so never proposed
+    coordinator = coordinator_of(programme)
+    run = _run(programme)
+    proposal_lock(actor=coordinator, proposal=run.proposals.get())
+    client.force_login(coordinator)
+    body = client.get(reverse("programmes:matching", args=[programme.pk])).content.decode()
+    assert "Locked" in body
+    assert f"{mentee.person} × {mentor.person}" in body
+    assert str(other.person) not in body
+    match_run_publish(actor=coordinator, run=run)
+    body = client.get(reverse("programmes:match_run", args=[programme.pk, run.pk])).content.decode()
+    relationship = Relationship.objects.get(programme=programme)
+    assert reverse("programmes:relationship_detail", args=[programme.pk, relationship.pk]) in body
+    assert 'data-testid="publish"' not in body
+    report = client.get(reverse("programmes:supply_demand", args=[programme.pk])).content.decode()
+    assert "Every mentee was matched." in report

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, QuerySet, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from people.models import Competency
 from people.types import AuthedRequest
 
-from ..errors import DomainError, TransitionBlocked
+from ..errors import DomainError
 from ..forms_enrolment import (
     ApplicationForm,
     ApprovalForm,
@@ -55,9 +56,11 @@ from ..services.enrolment import (
 )
 
 
-def _competencies(programme: Programme) -> object:
+def _competencies(programme: Programme) -> QuerySet[Competency]:
     """The catalogue, the programme's target competencies first."""
-    return Competency.objects.order_by("name")
+    targets = list(programme.target_competencies.values_list("pk", flat=True))
+    first = Case(When(pk__in=targets, then=Value(0)), default=Value(1))
+    return Competency.objects.order_by(first, "name")
 
 
 def recruitment(request: AuthedRequest, programme_id: int) -> HttpResponse:
@@ -101,7 +104,7 @@ def enrolment_apply_view(request: AuthedRequest, programme_id: int, role: str) -
     gives = role in (Enrolment.Role.MENTOR, Enrolment.Role.FACILITATOR)
     data = request.POST if request.method == "POST" else None
     form = ApplicationForm(data, role=role, initial=application_initial(None, request.user))
-    formset = competency_formset(data, enrolment=None, gives=gives, competencies=_competencies(programme))  # type: ignore[arg-type]
+    formset = competency_formset(data, enrolment=None, gives=gives, competencies=_competencies(programme))
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             enrolment = enrolment_apply(
@@ -138,7 +141,7 @@ def enrolment_edit(request: AuthedRequest, programme_id: int, enrolment_id: int)
         data,
         enrolment=enrolment,
         gives=enrolment.is_mentor_side,
-        competencies=_competencies(enrolment.programme),  # type: ignore[arg-type]
+        competencies=_competencies(enrolment.programme),
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
@@ -243,7 +246,3 @@ def enrolment_list(request: AuthedRequest, access: ProgrammeAccess) -> HttpRespo
     context = {"access": access, "programme": access.programme, "rows": rows, "state": state}
     context["states"] = Enrolment.State.choices
     return render(request, "programmes/enrolment/list.html", context)
-
-
-def _blocked_message(exc: TransitionBlocked) -> str:
-    return " ".join([str(exc.message), *(str(b.message) for b in exc.blockers)])
