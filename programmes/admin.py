@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import admin_support  # noqa: F401  (registers the ongoing-support admins)
 from .models import Enrolment, Notification, Programme, ProgrammeRole
 
 

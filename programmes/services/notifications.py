@@ -213,7 +213,11 @@ def _send(row: Notification, *, now: datetime) -> str:
     if not person.is_active or person.has_left(on=timezone.localdate(now)):
         return NOT_EMAILED
     context = {"c": row.context, "notification": row, "link": absolute_url(row.url)}
-    email_to_person(person=person, name=row.kind, context=context).send()
+    message = email_to_person(person=person, name=row.kind, context=context)
+    # Attachments written with the row (a session's .ics invite): [{"filename", "content", "mimetype"}].
+    for attachment in row.context.get("attachments", []):
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    message.send()
     return ""
 
 

@@ -13,6 +13,7 @@ from people.types import AuthedRequest
 from ..lifecycle import Blocker, blockers_for, next_phase
 from ..models import Programme
 from ..selectors import notification_list_for_user, roles_for_user
+from ..selectors_support import participant_panels_for
 
 
 @dataclass
@@ -36,4 +37,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     roles = roles_for_user(user=request.user)
     unread = notification_list_for_user(user=request.user).filter(read_at__isnull=True)[:5]
     coordinated = [_programme_today(p) for p in roles.coordinates]
-    return render(request, "programmes/home.html", {"roles": roles, "unread": unread, "coordinated": coordinated})
+    # Ongoing support (issue 6): each running relationship's next session, open goals and what is due.
+    running = participant_panels_for(user=request.user) if roles.is_participant else []
+    context = {"roles": roles, "unread": unread, "coordinated": coordinated, "running": running}
+    return render(request, "programmes/home.html", context)

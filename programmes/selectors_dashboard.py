@@ -1,0 +1,215 @@
+"""The coordinator's dashboard of one programme: what needs them today, and how the programme is going.
+
+A fixed number of queries whatever the size of the programme: each list is one indexed query with a limit
+and one count, the members of every listed relationship come in one more query, and the monthly figures
+are two grouped aggregates (sessions, check-ins). The lists read the RelationshipHealth rollup that the
+services and the hourly support sweep keep, never a scan of sessions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Avg, Case, Count, QuerySet, Sum, When
+from django.db.models.functions import TruncMonth
+from django.utils import formats, timezone
+
+from .models import (
+    CheckIn,
+    Concern,
+    CoordinatorTask,
+    Enrolment,
+    MentoringSession,
+    Programme,
+    Relationship,
+    RelationshipHealth,
+    RelationshipMember,
+)
+from .services.reminders import DEFAULT_CADENCE_DAYS
+
+LIMIT = 25
+MONTHS = 12
+RState = Relationship.State
+LOOKED_AFTER = (RState.ACTIVE, RState.ON_HOLD, RState.CLOSING)
+# Enrolment states that come after orientation (issue 5 moves accepted → oriented).
+ORIENTED_STATES = (
+    Enrolment.State.ORIENTED,
+    Enrolment.State.AVAILABLE,
+    Enrolment.State.MATCHED,
+    Enrolment.State.COMPLETED,
+)
+
+
+@dataclass
+class Section:
+    """A list on the dashboard: the first LIMIT rows and how many there are in all."""
+
+    rows: list[Any]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.rows), 0)
+
+
+def _section(queryset: QuerySet[Any]) -> Section:
+    """Two queries, whatever the data (a count skipped for short lists would make the cost depend on it)."""
+    return Section(list(queryset[:LIMIT]), queryset.count())
+
+
+@dataclass
+class MonthRow:
+    month: date
+    label: str
+    sessions: int = 0
+    minutes: int = 0
+    expected: float = 0.0
+    satisfaction: float | None = None
+    progress: float | None = None
+    answers: int = 0
+
+
+@dataclass
+class Dashboard:
+    programme: Programme
+    at_risk: Section
+    overdue_contacts: Section
+    contacts_due_soon: int
+    open_concerns: Section
+    unsigned: Section
+    pending_proposals: Section
+    tasks: Section
+    by_state: list[tuple[str, str, int]]
+    months: list[MonthRow]
+    oriented: int
+    to_orient: int
+    names: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def orientation_percent(self) -> int | None:
+        total = self.oriented + self.to_orient
+        return round(100 * self.oriented / total) if total else None
+
+    def chart_data(self) -> dict[str, Any]:
+        """What static/js/dashboard.js draws (json_script): one label per month and a series per line."""
+        return {
+            "labels": [m.label for m in self.months],
+            "sessions": [m.sessions for m in self.months],
+            "expected": [round(m.expected, 1) for m in self.months],
+            "satisfaction": [m.satisfaction for m in self.months],
+            "progress": [m.progress for m in self.months],
+        }
+
+
+def _month_starts(today: date) -> list[date]:
+    first = today.replace(day=1)
+    months = [first]
+    for _ in range(MONTHS - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+        months.append(first)
+    return months[::-1]
+
+
+def _month_key(value: datetime | date) -> date:
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def _months(programme: Programme, today: date, active: int) -> list[MonthRow]:
+    starts = _month_starts(today)
+    since = timezone.make_aware(datetime.combine(starts[0], datetime.min.time()))
+    cadence = programme.meeting_cadence_days or DEFAULT_CADENCE_DAYS
+    rows = {
+        start: MonthRow(start, formats.date_format(start, "M Y"), expected=active * 30 / cadence) for start in starts
+    }
+    sessions = (
+        MentoringSession.objects.filter(programme=programme, status=MentoringSession.Status.HELD, held_at__gte=since)
+        .annotate(month=TruncMonth("held_at"))
+        .values("month")
+        .annotate(n=Count("pk"), minutes=Sum("minutes"))
+        .order_by()
+    )
+    for row in sessions:
+        month = rows.get(_month_key(row["month"]))
+        if month is not None:
+            month.sessions, month.minutes = row["n"], row["minutes"] or 0
+    checkins = (
+        CheckIn.objects.filter(programme=programme, answered_at__gte=since)
+        .annotate(month=TruncMonth("answered_at"))
+        .values("month")
+        .annotate(n=Count("pk"), satisfaction=Avg("satisfaction"), progress=Avg("progress"))
+        .order_by()
+    )
+    for row in checkins:
+        month = rows.get(_month_key(row["month"]))
+        if month is not None:
+            month.answers = row["n"]
+            month.satisfaction = round(row["satisfaction"], 2) if row["satisfaction"] is not None else None
+            month.progress = round(row["progress"], 2) if row["progress"] is not None else None
+    return list(rows.values())
+
+
+def _names(relationship_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The members' names of the listed relationships, in one query."""
+    names: dict[int, list[str]] = defaultdict(list)
+    members = (
+        RelationshipMember.objects.filter(relationship_id__in=set(relationship_ids))
+        .select_related("enrolment__person")
+        .order_by("relationship_id", "role", "pk")
+    )
+    for member in members:
+        names[member.relationship_id].append(member.enrolment.person.get_full_name())
+    return dict(names)
+
+
+def dashboard_for_programme(*, programme: Programme, today: date | None = None) -> Dashboard:
+    """Everything the coordinator's dashboard shows (about twenty queries, whatever the programme's size)."""
+    today = today or timezone.localdate()
+    health = RelationshipHealth.objects.filter(programme=programme, relationship__state__in=LOOKED_AFTER)
+    relationships = Relationship.objects.filter(programme=programme)
+    by_state_counts = dict(relationships.values_list("state").annotate(n=Count("pk")).order_by())
+    enrolments = dict(
+        Enrolment.objects.filter(programme=programme).values_list("state").annotate(n=Count("pk")).order_by()
+    )
+    dashboard = Dashboard(
+        programme=programme,
+        at_risk=_section(health.filter(at_risk=True).select_related("relationship").order_by("at_risk_since", "pk")),
+        overdue_contacts=_section(
+            health.filter(next_contact_due__lt=today, relationship__state__in=(RState.ACTIVE, RState.ON_HOLD))
+            .select_related("relationship")
+            .order_by("next_contact_due", "pk")
+        ),
+        contacts_due_soon=health.filter(
+            next_contact_due__gte=today,
+            next_contact_due__lte=today + timedelta(days=7),
+            relationship__state__in=(RState.ACTIVE, RState.ON_HOLD),
+        ).count(),
+        open_concerns=_section(
+            Concern.objects.filter(programme=programme, state__in=(Concern.State.OPEN, Concern.State.MEDIATING))
+            .annotate(rank=Case(When(severity="high", then=0), When(severity="medium", then=1), default=2))
+            .order_by("rank", "created_at")
+        ),
+        unsigned=_section(relationships.filter(state=RState.ACCEPTED).order_by("state_changed_at", "pk")),
+        pending_proposals=_section(relationships.filter(state=RState.PROPOSED).order_by("created_at", "pk")),
+        tasks=_section(
+            CoordinatorTask.objects.filter(programme=programme, state=CoordinatorTask.State.OPEN).order_by(
+                "due_on", "pk"
+            )
+        ),
+        by_state=[(state, str(label), by_state_counts.get(state, 0)) for state, label in RState.choices],
+        months=_months(programme, today, by_state_counts.get(RState.ACTIVE, 0)),
+        oriented=sum(enrolments.get(s, 0) for s in ORIENTED_STATES),
+        to_orient=enrolments.get(Enrolment.State.ACCEPTED, 0),
+    )
+    listed = [h.relationship_id for h in dashboard.at_risk.rows + dashboard.overdue_contacts.rows]
+    listed += [c.relationship_id for c in dashboard.open_concerns.rows]
+    listed += [r.pk for r in dashboard.unsigned.rows + dashboard.pending_proposals.rows]
+    listed += [t.relationship_id for t in dashboard.tasks.rows if t.relationship_id]
+    dashboard.names = _names(listed)
+    return dashboard
