@@ -62,11 +62,18 @@ app.conf.update(
 # The one beat schedule. Every entry is idempotent: running twice sends nothing twice. A sweep that waited
 # longer than its interval in a queue is dropped (expires): the next one does the same work.
 SWEEP_SECONDS = float(os.environ.get("NOTIFICATION_SWEEP_SECONDS", "30"))
+SUPPORT_SWEEP_SECONDS = float(os.environ.get("SUPPORT_SWEEP_SECONDS", "3600"))
 app.conf.beat_schedule = {
     "send-due-notifications": {
         "task": "programmes.tasks.send_due_notifications",
         "schedule": timedelta(seconds=SWEEP_SECONDS),
         "options": {"expires": SWEEP_SECONDS},
+    },
+    # Ongoing support: reminders, check-ins, inactivity escalation and the term (programmes/services/reminders.py).
+    "sweep-support": {
+        "task": "programmes.tasks.sweep_support",
+        "schedule": timedelta(seconds=SUPPORT_SWEEP_SECONDS),
+        "options": {"expires": SUPPORT_SWEEP_SECONDS},
     },
 }
 

@@ -25,3 +25,21 @@ from .services.notifications import notifications_send_due
 def send_due_notifications() -> int:
     """Send every due notification once; returns how many rows this run settled."""
     return notifications_send_due()
+
+
+@shared_task(
+    name="programmes.tasks.sweep_support",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=3,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def sweep_support() -> dict[str, int]:
+    """Reminders, check-ins falling due, inactivity flags and tasks, the term (each written once, however often run)."""
+    # Imported here: the support services import this module's tasks (to send the outbox soon).
+    from .services.reminders import support_sweep
+
+    return dict(support_sweep().counts)
