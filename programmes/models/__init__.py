@@ -1,5 +1,6 @@
 """Programme models, split by concern; import them from here."""
 
+from .agreements import CHANNELS, Agreement, AgreementSignature, AgreementVersion
 from .core import LOCKED_FROM, POLICY_FIELDS, Enrolment, Programme, ProgrammeRole
 from .design import (
     FORMAT_DEFAULTS,
@@ -12,8 +13,16 @@ from .design import (
     SurveyInvitation,
     format_defaults,
 )
+from .development import GOAL_TRANSITIONS, DevelopmentGoal, DevelopmentPlan, GoalComment, GoalProgress
 from .enrolment import EnrolmentCompetency, MentorPreference, Recruitment
 from .notifications import Notification
+from .orientation import (
+    AUDIENCE_FOR_ROLE,
+    OrientationCompletion,
+    OrientationModule,
+    OrientationQuestion,
+    OrientationText,
+)
 from .pairing import (
     OPEN_RELATIONSHIP_STATES,
     MatchingSettings,
@@ -40,12 +49,18 @@ from .support import (
 )
 
 __all__ = [
+    "AUDIENCE_FOR_ROLE",
+    "CHANNELS",
     "FORMAT_DEFAULTS",
+    "GOAL_TRANSITIONS",
     "LOCKED_FROM",
     "MENTOR_ROLES",
     "MUTABLE_KINDS",
     "OPEN_RELATIONSHIP_STATES",
     "POLICY_FIELDS",
+    "Agreement",
+    "AgreementSignature",
+    "AgreementVersion",
     "AuditEvent",
     "BusinessGoal",
     "CheckIn",
@@ -53,9 +68,13 @@ __all__ = [
     "Concern",
     "CoordinatorContact",
     "CoordinatorTask",
+    "DevelopmentGoal",
+    "DevelopmentPlan",
     "Enrolment",
     "EnrolmentCompetency",
     "ExitSurvey",
+    "GoalComment",
+    "GoalProgress",
     "MatchProposal",
     "MatchRun",
     "MatchingSettings",
@@ -64,6 +83,10 @@ __all__ = [
     "NeedsSurvey",
     "Notification",
     "NotificationMute",
+    "OrientationCompletion",
+    "OrientationModule",
+    "OrientationQuestion",
+    "OrientationText",
     "PairRule",
     "PrivateNote",
     "Programme",
