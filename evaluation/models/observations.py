@@ -17,8 +17,8 @@ class Observation(models.Model):
     `group` is fixed when the value is recorded: "participant" for a person enrolled in the programme,
     "comparison" for a member of its frozen comparison group. A person has at most one baseline per
     metric (re-entering or re-importing updates it); `period_end` says which period the value covers.
-    Evaluation cycles will add a nullable `cycle` foreign key with its own unique constraint
-    (metric, person, cycle); the baseline constraint below is partial so that it stays as it is.
+    In an evaluation cycle the value belongs to that cycle (`period_kind` "cycle", `cycle` set), again at
+    most one per metric, person and cycle; a baseline has no cycle.
     """
 
     class Group(models.TextChoices):
@@ -45,6 +45,14 @@ class Observation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    cycle = models.ForeignKey(
+        "evaluation.EvaluationCycle",
+        verbose_name=_("evaluation cycle"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="observations",
+    )
 
     class Meta:
         verbose_name = _("observation")
@@ -55,12 +63,23 @@ class Observation(models.Model):
                 condition=models.Q(period_kind="baseline"),
                 name="observation_one_baseline_per_person",
             ),
+            models.UniqueConstraint(
+                fields=["metric", "person", "cycle"],
+                condition=models.Q(cycle__isnull=False),
+                name="observation_one_per_person_and_cycle",
+            ),
             models.CheckConstraint(
                 condition=models.Q(group__in=["participant", "comparison"]), name="observation_group"
             ),
+            # A cycle's value names its cycle; a baseline has none.
+            models.CheckConstraint(
+                condition=models.Q(period_kind="baseline", cycle__isnull=True)
+                | models.Q(period_kind="cycle", cycle__isnull=False),
+                name="observation_cycle_matches_period",
+            ),
         ]
         # The summaries read (metric, period, group) and aggregate value.
-        indexes = [models.Index(fields=["metric", "period_kind", "group"])]
+        indexes = [models.Index(fields=["metric", "period_kind", "group"]), models.Index(fields=["cycle", "metric"])]
 
     def __str__(self) -> str:
         return f"{self.metric} · {self.person} · {self.get_period_kind_display()} · {self.value:g}"

@@ -215,7 +215,7 @@ CASES = [
     Case(
         name="evaluation:baseline_template",
         url=_programme_url("baseline_template"),
-        expect=READ,
+        expect=WRITE_PAGE,  # single people's values: never for HR analysts
         setup=_setup,
         check=_template_is_csv,
     ),

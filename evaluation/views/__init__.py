@@ -1,8 +1,30 @@
 """Evaluation views, split by concern."""
 
 from .baselines import baseline_add, baseline_import_view, baseline_template, baselines
+from .cards import outcome_cards
 from .comparison import comparison, comparison_freeze
+from .costs import cost_add, cost_remove, costs
+from .cycles import cycle_add, cycle_close_view, cycle_edit, cycle_generate, cycle_open_view, cycle_report_view, cycles
+from .exports import export_job, export_job_download, export_job_status
+from .instruments import instrument_edit, instruments
 from .metrics import metric_create_view, metric_edit, metrics
+from .observations import (
+    cycle_observation_add,
+    cycle_observation_import_view,
+    cycle_observation_template,
+    cycle_observations,
+)
+from .reports import (
+    report,
+    report_export,
+    report_pdf,
+    report_print,
+    reports,
+    reports_export,
+    reports_pdf,
+    reports_print,
+)
+from .respond import my_cycle, respond
 
 __all__ = [
     "baseline_add",
@@ -11,7 +33,37 @@ __all__ = [
     "baselines",
     "comparison",
     "comparison_freeze",
+    "cost_add",
+    "cost_remove",
+    "costs",
+    "cycle_add",
+    "cycle_close_view",
+    "cycle_edit",
+    "cycle_generate",
+    "cycle_observation_add",
+    "cycle_observation_import_view",
+    "cycle_observation_template",
+    "cycle_observations",
+    "cycle_open_view",
+    "cycle_report_view",
+    "cycles",
+    "export_job",
+    "export_job_download",
+    "export_job_status",
+    "instrument_edit",
+    "instruments",
     "metric_create_view",
     "metric_edit",
     "metrics",
+    "my_cycle",
+    "outcome_cards",
+    "report",
+    "report_export",
+    "report_pdf",
+    "report_print",
+    "reports",
+    "reports_export",
+    "reports_pdf",
+    "reports_print",
+    "respond",
 ]

@@ -121,9 +121,12 @@ def _plain(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-@evaluation_reader_required
+@evaluation_writer_required
 def baseline_template(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
-    """A CSV to fill in: one row per metric and eligible person, with the current baseline where there is one."""
+    """A CSV to fill in: one row per metric and eligible person, with the current baseline where there is one.
+
+    Coordinators only: it holds single people's values, and HR analysts see aggregates only.
+    """
     programme = access.programme
     people = list(eligible_people_for_programme(programme=programme))
     metrics = list(OutcomeMetric.objects.filter(programme=programme).order_by("name"))

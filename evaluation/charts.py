@@ -1,0 +1,114 @@
+"""Server-side SVG charts of outcome results: no JavaScript, so they print, go into the PDF and pass the CSP.
+
+`result_chart(figures, labels)` draws the means of both groups at baseline and now (a slope chart), and
+under it the difference-in-differences with its interval against a zero line. It only draws figures the
+result kept, so a suppressed cell can never appear. Colours and dashes are attributes, not style
+attributes (the Content Security Policy forbids inline styles); text is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+WIDTH, SLOPE_HEIGHT, BAR_HEIGHT = 420, 150, 56
+LEFT, RIGHT, TOP = 110, 310, 28
+PARTICIPANT_COLOUR, COMPARISON_COLOUR, INTERVAL_COLOUR = "#0d6efd", "#6c757d", "#198754"
+
+
+def number(value: float) -> str:
+    """A chart label: three significant digits, thousands grouped, no trailing zeros."""
+    if value == 0 or not math.isfinite(value):
+        return "0"
+    digits = max(0, 2 - math.floor(math.log10(abs(value))))
+    text = f"{value:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _text(x: float, y: float, body: str, *, anchor: str = "middle", size: int = 11, fill: str = "#212529") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{fill}" '
+        f'font-family="DejaVu Sans, Arial, sans-serif">{escape(body)}</text>'
+    )
+
+
+def _scale(low: float, high: float, top: float, bottom: float) -> Any:
+    span = high - low or abs(high) or 1.0
+    return lambda v: bottom - (v - low) / span * (bottom - top)
+
+
+def _means(group: Mapping[str, Any]) -> tuple[float, float] | None:
+    if group.get("suppressed") or group.get("empty"):
+        return None
+    before, after = group["baseline"]["mean"], group["current"]["mean"]
+    return (before, after) if before is not None and after is not None else None
+
+
+def _slope(figures: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
+    groups = figures["groups"]
+    lines = [(key, _means(groups[key])) for key in ("participant", "comparison")]
+    values = [v for _key, pair in lines if pair for v in pair]
+    parts = [
+        _text(LEFT, 16, labels["baseline"]),
+        _text(RIGHT, 16, labels["now"]),
+        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{SLOPE_HEIGHT - 8}" stroke="#dee2e6"/>',
+        f'<line x1="{RIGHT}" y1="{TOP}" x2="{RIGHT}" y2="{SLOPE_HEIGHT - 8}" stroke="#dee2e6"/>',
+    ]
+    if not values:
+        return [*parts, _text(WIDTH / 2, SLOPE_HEIGHT / 2 + 10, labels["no_figures"], fill="#6c757d")]
+    pad = (max(values) - min(values)) * 0.15 or abs(values[0]) * 0.1 or 1.0
+    y = _scale(min(values) - pad, max(values) + pad, TOP + 6, SLOPE_HEIGHT - 14)
+    for key, pair in lines:
+        colour = PARTICIPANT_COLOUR if key == "participant" else COMPARISON_COLOUR
+        dash = "" if key == "participant" else ' stroke-dasharray="5 4"'
+        if pair is None:
+            continue
+        y0, y1 = y(pair[0]), y(pair[1])
+        parts += [
+            f'<line x1="{LEFT}" y1="{y0:.1f}" x2="{RIGHT}" y2="{y1:.1f}" stroke="{colour}" stroke-width="2.5"{dash}/>',
+            f'<circle cx="{LEFT}" cy="{y0:.1f}" r="4" fill="{colour}"/>',
+            f'<circle cx="{RIGHT}" cy="{y1:.1f}" r="4" fill="{colour}"/>',
+            _text(LEFT - 8, y0 + 4, number(pair[0]), anchor="end", fill=colour),
+            _text(RIGHT + 8, y1 + 4, f"{number(pair[1])} · {labels[key]}", anchor="start", fill=colour),
+        ]
+    return parts
+
+
+def _interval(figures: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
+    did = figures.get("did") or {}
+    value, low, high = did.get("value"), did.get("ci_low"), did.get("ci_high")
+    top = SLOPE_HEIGHT + 4
+    if value is None:
+        return [_text(WIDTH / 2, top + 28, labels["no_did"], fill="#6c757d")]
+    ends = [v for v in (value, low, high, 0.0) if v is not None]
+    span = max(abs(v) for v in ends) * 1.15 or 1.0
+    x = lambda v: WIDTH / 2 + v / span * (WIDTH / 2 - 40)  # noqa: E731 (a local scale)
+    mid = top + 30
+    parts = [
+        _text(WIDTH / 2, top + 12, labels["did"], size=10, fill="#495057"),
+        f'<line x1="{x(0):.1f}" y1="{mid - 12}" x2="{x(0):.1f}" y2="{mid + 12}" stroke="#adb5bd"/>',
+    ]
+    if low is not None and high is not None:
+        parts += [
+            f'<line x1="{x(low):.1f}" y1="{mid}" x2="{x(high):.1f}" y2="{mid}" '
+            f'stroke="{INTERVAL_COLOUR}" stroke-width="3"/>',
+            _text(x(low), mid + 16, number(low), size=10, fill=INTERVAL_COLOUR),
+            _text(x(high), mid + 16, number(high), size=10, fill=INTERVAL_COLOUR),
+        ]
+    parts += [
+        f'<circle cx="{x(value):.1f}" cy="{mid}" r="5" fill="{INTERVAL_COLOUR}"/>',
+        _text(x(value), mid - 8, number(value), size=10, fill=INTERVAL_COLOUR),
+    ]
+    return parts
+
+
+def result_chart(figures: Mapping[str, Any], labels: Mapping[str, str], *, title: str = "") -> str:
+    """The SVG of one outcome result (see the module docstring); `labels` are the translated words."""
+    height = SLOPE_HEIGHT + BAR_HEIGHT
+    body = "".join(_slope(figures, labels) + _interval(figures, labels))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
+        f'role="img" aria-label="{escape(title)}" class="result-chart"><title>{escape(title)}</title>{body}</svg>'
+    )

@@ -1,0 +1,333 @@
+"""The HR outcome report: business goal → metrics → results, per programme, for the programmes a person may see.
+
+`outcome_report(programmes=…, filters=…)` is the report generator the pages, the exports and the API share
+(after django-oscar's report generators). Without filters on people it reads the stored snapshots; with
+an org unit or a role it computes the same figures live from the raw values of the people who fit, with
+the same suppression. Either way it runs a fixed number of queries, however many people, values or
+answers there are.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from people.models import User
+from programmes.models import BusinessGoal, Enrolment, Programme, ProgrammeRole
+
+from . import stats
+from .charts import result_chart
+from .models import Answer, ComparisonMember, CostItem, EvaluationCycle, Instrument, OutcomeMetric, OutcomeResult
+from .outcomes import compute, estimate_json
+from .selectors_process import ProcessFigure, process_metrics_for_programmes
+from .sentences import result_sentence
+from .services.comparison import unit_ids_with_sub_units
+from .services.results import COMPUTED_STATES, collect_pairs, metric_inputs
+
+ROLES = ("mentee", "mentor")
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What the reader narrowed the report to; empty means everything."""
+
+    org_unit_id: int | None = None
+    cycle_id: int | None = None
+    role: str = ""
+    period_from: date | None = None
+    period_to: date | None = None
+
+    @property
+    def narrows_people(self) -> bool:
+        return bool(self.org_unit_id or self.role)
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as query parameters (for export links and background jobs)."""
+        values = {
+            "org_unit": self.org_unit_id or "",
+            "cycle": self.cycle_id or "",
+            "role": self.role,
+            "period_from": self.period_from.isoformat() if self.period_from else "",
+            "period_to": self.period_to.isoformat() if self.period_to else "",
+        }
+        return {key: str(value) for key, value in values.items() if value}
+
+
+def programmes_for_reports(*, user: User) -> QuerySet[Programme]:
+    """The programmes whose outcomes `user` may read: all for site admins and org-wide HR analysts,
+    else those they coordinate or analyse; none for anyone else."""
+    if user.is_site_admin or user.is_hr_analyst:
+        return Programme.objects.all()
+    staff = ProgrammeRole.objects.filter(user_id=user.pk).values("programme_id")
+    return Programme.objects.filter(pk__in=staff)
+
+
+@dataclass
+class ResultRow:
+    """One metric in one cycle: its figures (stored or live), their sentence and chart."""
+
+    programme: Programme
+    goal: BusinessGoal
+    metric: OutcomeMetric
+    cycle: EvaluationCycle
+    figures: dict[str, Any]
+    computed_at: datetime | None = None
+    stale: bool = False
+    live: bool = False
+
+    @property
+    def participant(self) -> dict[str, Any]:
+        return dict(self.figures["groups"]["participant"])
+
+    @property
+    def comparison(self) -> dict[str, Any]:
+        return dict(self.figures["groups"]["comparison"])
+
+    @property
+    def groups_for_table(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(_("Mentored"), self.participant), (_("Comparison group"), self.comparison)]
+
+    @property
+    def did(self) -> dict[str, Any] | None:
+        return self.figures.get("did")
+
+    @property
+    def roi(self) -> dict[str, Any] | None:
+        return self.figures.get("roi")
+
+    @cached_property
+    def sentence(self) -> str:
+        return result_sentence(self.metric.name, self.metric.unit, self.metric.direction, self.figures)
+
+    @cached_property
+    def chart(self) -> SafeString:
+        labels = {
+            "baseline": _("Baseline"),
+            "now": str(self.cycle.get_kind_display()),
+            "participant": _("mentored"),
+            "comparison": _("comparison"),
+            "did": _("Difference in differences, with its 95% interval"),
+            "no_did": _("No comparison with fewer than 5 people in a group"),
+            "no_figures": _("Fewer than 5 people: no figures shown"),
+        }
+        # result_chart escapes every text it draws; the markup itself is ours.
+        return mark_safe(result_chart(self.figures, labels, title=self.sentence))
+
+
+@dataclass
+class GoalSection:
+    goal: BusinessGoal
+    rows: list[ResultRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    """One scale of one instrument in one cycle, for one group of respondents."""
+
+    cycle: EvaluationCycle
+    instrument: Instrument
+    scale: str
+    role: str
+    n: int
+    mean: float | None
+    sd: float | None
+    change: dict[str, Any] | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return stats.is_suppressed(self.n)
+
+
+@dataclass
+class ProgrammeReport:
+    programme: Programme
+    cycles: list[EvaluationCycle]
+    goals: list[GoalSection]
+    process: list[ProcessFigure]
+    surveys: list[SurveyRow]
+
+    def rows(self) -> Iterator[ResultRow]:
+        for section in self.goals:
+            yield from section.rows
+
+
+def _people_filter(programme_ids: Sequence[int], filters: ReportFilters) -> set[int] | None:
+    """The people the filters keep (participants of the role, comparison members), or None for everyone."""
+    if not filters.narrows_people:
+        return None
+    members = set(
+        ComparisonMember.objects.filter(group__programme_id__in=programme_ids).values_list("person_id", flat=True)
+    )
+    enrolled = Enrolment.objects.filter(programme_id__in=programme_ids)
+    if filters.role:
+        enrolled = enrolled.filter(role=filters.role)
+    people = members | set(enrolled.values_list("person_id", flat=True))
+    if filters.org_unit_id:
+        units = unit_ids_with_sub_units([filters.org_unit_id])
+        people &= set(User.objects.filter(pk__in=people, org_unit_id__in=units).values_list("pk", flat=True))
+    return people
+
+
+def _cycles(programme_ids: Sequence[int], filters: ReportFilters) -> list[EvaluationCycle]:
+    cycles = EvaluationCycle.objects.filter(programme_id__in=programme_ids, state__in=COMPUTED_STATES)
+    if filters.cycle_id:
+        cycles = cycles.filter(pk=filters.cycle_id)
+    if filters.period_from:
+        cycles = cycles.filter(closes_on__gte=filters.period_from)
+    if filters.period_to:
+        cycles = cycles.filter(opens_on__lte=filters.period_to)
+    return list(cycles.order_by("programme_id", "opens_on", "pk"))
+
+
+def _result_rows(
+    programmes: dict[int, Programme],
+    metrics: list[OutcomeMetric],
+    cycles: list[EvaluationCycle],
+    people: set[int] | None,
+) -> dict[tuple[int, int], ResultRow]:
+    """(metric, cycle) → its row: stored snapshots, or live figures for the filtered people."""
+    follow_ups = [c for c in cycles if c.kind != EvaluationCycle.Kind.BASELINE]
+    cycle_by_id = {c.pk: c for c in follow_ups}
+    rows: dict[tuple[int, int], ResultRow] = {}
+    if people is None:
+        results = OutcomeResult.objects.filter(
+            programme_id__in=list(programmes), cycle_id__in=list(cycle_by_id), superseded_at__isnull=True
+        )
+        by_metric = {m.pk: m for m in metrics}
+        for r in results:
+            metric = by_metric[r.metric_id]
+            rows[(r.metric_id, r.cycle_id)] = ResultRow(
+                programmes[metric.programme_id], metric.goal, metric, cycle_by_id[r.cycle_id], r.figures,
+                r.computed_at, r.stale,
+            )  # fmt: skip
+        return rows
+    costs: dict[int, list[float]] = defaultdict(list)
+    for programme_id, amount in CostItem.objects.filter(programme_id__in=list(programmes)).values_list(
+        "programme_id", "amount"
+    ):
+        costs[programme_id].append(float(amount))
+    pairs = collect_pairs(programme_ids=list(programmes), cycle_ids=list(cycle_by_id), people=people)
+    for cycle in follow_ups:
+        for metric in metrics:
+            if metric.programme_id != cycle.programme_id:
+                continue
+            inputs = metric_inputs(metric, pairs.get((metric.pk, cycle.pk)), costs[metric.programme_id])
+            rows[(metric.pk, cycle.pk)] = ResultRow(
+                programmes[metric.programme_id], metric.goal, metric, cycle, compute(inputs), live=True
+            )
+    return rows
+
+
+SCALE_LABELS = {
+    "satisfaction": _("Satisfaction"),
+    "relevance": _("Relevance"),
+    "application": _("Applying new skills"),
+    "sharing": _("Sharing with the team"),
+    "level": _("Competency level"),
+}
+
+
+def scale_label(slug: str) -> str:
+    """A scale's name for people: known scales translated, others from their slug."""
+    return str(SCALE_LABELS.get(slug) or slug.replace("-", " ").replace("_", " ").capitalize())
+
+
+def _survey_rows(
+    programme_ids: Sequence[int], cycles: list[EvaluationCycle], people: set[int] | None, role: str
+) -> list[SurveyRow]:
+    """Scale scores per cycle, instrument, scale and respondent role; re-ratings also as change since the
+    baseline cycle (same subject, same role). Two queries."""
+    baseline_ids = set(
+        EvaluationCycle.objects.filter(programme_id__in=programme_ids, kind="baseline").values_list("pk", flat=True)
+    )
+    cycle_by_id = {c.pk: c for c in cycles}
+    answers = Answer.objects.filter(
+        response__cycle_id__in=set(cycle_by_id) | baseline_ids, response__answered_at__isnull=False
+    )
+    if people is not None:
+        answers = answers.filter(response__subject_id__in=people)
+    if role:
+        answers = answers.filter(response__role=role)
+    instruments = {i.pk: i for i in Instrument.objects.filter(programme_id__in=programme_ids)}
+    points: dict[tuple[int, int, int, str, int, str], list[float]] = defaultdict(list)
+    rows = answers.values_list(
+        "response__cycle_id", "response__instrument_id", "response_id", "response__role", "response__subject_id",
+        "item__scale", "item__reverse_scored", "value",
+    )  # fmt: skip
+    for cycle_id, instrument_id, response_id, who, subject, scale, reverse, value in rows:
+        instrument = instruments[instrument_id]
+        key = (cycle_id, instrument_id, response_id, who, subject, scale or "level")
+        points[key].append(instrument.score(value, reverse=bool(reverse)))
+    scores: dict[tuple[int, int, str, str], dict[int, float]] = defaultdict(dict)
+    for (cycle_id, instrument_id, _response, who, subject, scale), values in points.items():
+        scores[(cycle_id, instrument_id, scale, who)][subject] = sum(values) / len(values)
+    before: dict[tuple[int, str, str], dict[int, float]] = defaultdict(dict)
+    for (cycle_id, instrument_id, scale, who), by_subject in scores.items():
+        if cycle_id in baseline_ids:
+            before[(instrument_id, scale, who)].update(by_subject)
+    result = []
+    for (cycle_id, instrument_id, scale, who), by_subject in sorted(scores.items()):
+        if cycle_id not in cycle_by_id:
+            continue
+        summary = stats.describe(list(by_subject.values()))
+        change = None
+        baseline = before.get((instrument_id, scale, who), {})
+        common = sorted(set(baseline) & set(by_subject))
+        if cycle_by_id[cycle_id].kind != "baseline" and not stats.is_suppressed(len(common)):
+            change = estimate_json(stats.paired_change([baseline[s] for s in common], [by_subject[s] for s in common]))
+        shown = not stats.is_suppressed(summary.n)
+        result.append(
+            SurveyRow(
+                cycle_by_id[cycle_id],
+                instruments[instrument_id],
+                scale_label(scale),
+                who,
+                summary.n,
+                summary.mean if shown else None,
+                summary.sd if shown and summary.n > 1 else None,
+                change,
+            )
+        )
+    return result
+
+
+def outcome_report(*, programmes: Sequence[Programme], filters: ReportFilters | None = None) -> list[ProgrammeReport]:
+    """The report of each programme (see the module docstring), in a fixed number of queries."""
+    filters = filters or ReportFilters()
+    by_id = {p.pk: p for p in programmes}
+    ids = list(by_id)
+    cycles = _cycles(ids, filters)
+    metrics = list(
+        OutcomeMetric.objects.filter(programme_id__in=ids)
+        .select_related("goal")
+        .order_by("programme_id", "goal__priority", "goal_id", "level", "name")
+    )
+    people = _people_filter(ids, filters)
+    rows = _result_rows(by_id, metrics, cycles, people)
+    process = process_metrics_for_programmes(programme_ids=ids)
+    surveys = _survey_rows(ids, cycles, people, filters.role)
+    reports = []
+    for programme in programmes:
+        sections: dict[int, GoalSection] = {}
+        own_cycles = [c for c in cycles if c.programme_id == programme.pk]
+        for metric in (m for m in metrics if m.programme_id == programme.pk):
+            section = sections.setdefault(metric.goal_id, GoalSection(metric.goal))
+            section.rows += [rows[(metric.pk, c.pk)] for c in own_cycles if (metric.pk, c.pk) in rows]
+        reports.append(
+            ProgrammeReport(
+                programme,
+                own_cycles,
+                list(sections.values()),
+                process.get(programme.pk, []),
+                [s for s in surveys if s.cycle.programme_id == programme.pk],
+            )
+        )
+    return reports

@@ -1,0 +1,106 @@
+"""Background exports: a job row, a task that builds the file with progress, and who may download it.
+
+Small exports stream straight to the browser; over `inline_limit()` rows the view creates an ExportJob and
+the worker builds the file. The job is claimed by a conditional UPDATE (queued → running), so a retried
+or duplicated task builds it once. The file is only ever served to the person who asked for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from mentoring.background import enqueue_on_commit
+from people.models import User
+from programmes.models import Programme
+
+from ..exports import csv_lines, table, xlsx_bytes
+from ..models import ExportJob
+from ..reports import ReportFilters, outcome_report, programmes_for_reports
+
+logger = logging.getLogger(__name__)
+DEFAULT_INLINE_LIMIT = 2000
+PROGRESS_EVERY = 200
+
+
+def inline_limit() -> int:
+    """The most rows an export builds during the request; more go to a background job."""
+    return int(getattr(settings, "EVALUATION_EXPORT_INLINE_ROWS", DEFAULT_INLINE_LIMIT))
+
+
+def filters_from_json(data: dict[str, str]) -> ReportFilters:
+    """The filters a job stored (as ReportFilters.as_query wrote them)."""
+
+    def day(key: str) -> date | None:
+        return date.fromisoformat(data[key]) if data.get(key) else None
+
+    return ReportFilters(
+        org_unit_id=int(data["org_unit"]) if data.get("org_unit") else None,
+        cycle_id=int(data["cycle"]) if data.get("cycle") else None,
+        role=data.get("role", ""),
+        period_from=day("period_from"),
+        period_to=day("period_to"),
+    )
+
+
+@transaction.atomic
+def export_job_create(
+    *, actor: User, fmt: str, programme: Programme | None, filters: ReportFilters, rows_total: int
+) -> ExportJob:
+    """Queue an export of the report the actor is looking at; the worker builds it after this commits."""
+    from ..tasks import build_export
+
+    job = ExportJob(
+        requested_by=actor, programme=programme, format=fmt, filters=filters.as_query(), rows_total=rows_total
+    )
+    job.full_clean(exclude=["requested_by", "programme", "file"])
+    job.save()
+    enqueue_on_commit(build_export, job.pk)
+    return job
+
+
+def export_job_build(*, job_id: int) -> str:
+    """Build a queued job's file (claiming it first); returns its final state."""
+    now = timezone.now()
+    if not ExportJob.objects.filter(pk=job_id, state=ExportJob.State.QUEUED).update(
+        state=ExportJob.State.RUNNING, started_at=now
+    ):
+        return ExportJob.objects.filter(pk=job_id).values_list("state", flat=True).first() or "missing"
+    job = ExportJob.objects.select_related("requested_by", "programme").get(pk=job_id)
+    try:
+        content = _build(job)
+    except Exception as exc:  # a bug or a database error: the person sees it failed, not a spinner forever
+        logger.exception("export job %s failed", job_id)
+        ExportJob.objects.filter(pk=job_id).update(
+            state=ExportJob.State.FAILED, error=f"{type(exc).__name__}", finished_at=timezone.now()
+        )
+        return ExportJob.State.FAILED
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    job.filename = f"outcomes-{stamp}.{job.format}"
+    job.file.save(f"{job.pk}-{job.filename}", ContentFile(content), save=False)
+    job.state, job.rows_done, job.finished_at = ExportJob.State.DONE, job.rows_total, timezone.now()
+    job.save(update_fields=["file", "filename", "state", "rows_done", "finished_at"])
+    return ExportJob.State.DONE
+
+
+def _build(job: ExportJob) -> bytes:
+    """The file's bytes, with the job's progress updated as rows are written."""
+    # What the requester may see now (a role they lost since asking no longer counts).
+    allowed = programmes_for_reports(user=job.requested_by)
+    programmes = allowed.filter(pk=job.programme_id) if job.programme_id else allowed
+    reports = outcome_report(programmes=list(programmes.order_by("name")), filters=filters_from_json(job.filters))
+    rows = []
+    for number, row in enumerate(table(reports)):
+        rows.append(row)
+        if number and number % PROGRESS_EVERY == 0:
+            ExportJob.objects.filter(pk=job.pk).update(rows_done=number)
+    ExportJob.objects.filter(pk=job.pk).update(rows_total=max(len(rows) - 1, 0), rows_done=max(len(rows) - 1, 0))
+    job.rows_total = max(len(rows) - 1, 0)
+    if job.format == ExportJob.Format.XLSX:
+        return xlsx_bytes(rows)
+    return "".join(csv_lines(rows)).encode("utf-8")

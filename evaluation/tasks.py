@@ -1,0 +1,82 @@
+"""Periodic and background work of the evaluation app. Tasks are thin: they call one service.
+
+Each is idempotent: cycles move by conditional UPDATEs, invitations and reminders carry dedupe keys,
+results are skipped when their inputs' fingerprint is unchanged, and an export job is claimed by a
+conditional UPDATE before it is built.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from programmes.models import Programme
+
+# A database that is briefly away is retried soon (about 2, 4, 8, 16 s); the next beat run would do the
+# same work anyway.
+RETRY_ON = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    name="evaluation.tasks.open_and_close_cycles",
+    autoretry_for=RETRY_ON,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=4,
+)
+def open_and_close_cycles() -> dict[str, int]:
+    """Open the cycles whose day has come (sending their instruments) and close those whose window ended."""
+    from .services.cycles import cycles_close_due, cycles_open_due
+
+    return {"opened": cycles_open_due(), "closed": cycles_close_due()}
+
+
+@shared_task(
+    name="evaluation.tasks.send_cycle_reminders",
+    autoretry_for=RETRY_ON,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=4,
+)
+def send_cycle_reminders() -> int:
+    """Remind, at most once a week, everyone who has not answered an open cycle's questionnaires."""
+    from .services.instruments import cycles_remind_open
+
+    return cycles_remind_open()
+
+
+@shared_task(
+    name="evaluation.tasks.compute_outcome_results",
+    autoretry_for=RETRY_ON,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=4,
+)
+def compute_outcome_results(programme_id: int | None = None) -> int:
+    """Recompute the outcome results whose inputs changed (one programme, or every programme)."""
+    from .services.results import outcome_results_compute, outcome_results_compute_all
+
+    if programme_id is None:
+        return outcome_results_compute_all()
+    programme = Programme.objects.filter(pk=programme_id).first()
+    return outcome_results_compute(programme=programme) if programme is not None else 0
+
+
+@shared_task(
+    name="evaluation.tasks.build_export",
+    soft_time_limit=600,
+    time_limit=660,
+    autoretry_for=RETRY_ON,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=4,
+)
+def build_export(job_id: int) -> str:
+    """Build one queued report export into a file its requester can download."""
+    from .services.exports import export_job_build
+
+    return export_job_build(job_id=job_id)

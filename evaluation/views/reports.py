@@ -1,0 +1,162 @@
+"""The HR outcome report, per programme and across programmes: page, print page, PDF, CSV and XLSX.
+
+Every view reads the same report generator (evaluation.reports.outcome_report) with the reader's filters,
+so the page, the print page, the PDF and the exports always agree, and suppression holds in all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+
+from people.models import User
+from people.types import AuthedRequest
+from programmes.models import Programme
+from programmes.permissions import ProgrammeAccess
+
+from ..exports import csv_lines, row_count, table, xlsx_bytes
+from ..forms_cycles import ReportFilterForm
+from ..models import ExportJob
+from ..reports import ProgrammeReport, ReportFilters, outcome_report, programmes_for_reports
+from ..services.exports import export_job_create, inline_limit
+from .access import evaluation_reader_required, get_evaluation_access
+
+logger = logging.getLogger(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filters(request: AuthedRequest, programmes: Any) -> tuple[ReportFilterForm, ReportFilters]:
+    form = ReportFilterForm(request.GET or None, programmes=programmes)
+    if not form.is_bound:
+        return form, ReportFilters()
+    form.is_valid()  # invalid fields are shown on the form and left out of the filters
+    return form, form.filters()
+
+
+def _cross_programmes(user: User) -> list[Programme]:
+    programmes = list(programmes_for_reports(user=user).order_by("name"))
+    if not programmes:
+        raise PermissionDenied
+    return programmes
+
+
+def _context(
+    request: AuthedRequest, programmes: list[Programme], single: Programme | None, access: ProgrammeAccess | None
+) -> dict[str, Any]:
+    form, filters = _filters(request, programmes)
+    reports = outcome_report(programmes=programmes, filters=filters)
+    return {
+        "programme": single,
+        "access": access,
+        "reports": reports,
+        "form": form,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "now": timezone.now(),
+    }
+
+
+@evaluation_reader_required
+def report(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+    """One programme's outcome report: goals → metrics → results, with charts and sentences."""
+    context = _context(request, [access.programme], access.programme, access)
+    return render(request, "evaluation/report.html", context)
+
+
+def reports(request: AuthedRequest) -> HttpResponse:
+    """Every programme the reader may see, in one report."""
+    context = _context(request, _cross_programmes(request.user), None, None)
+    return render(request, "evaluation/report.html", context)
+
+
+@evaluation_reader_required
+def report_print(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+    """The report laid out for paper (and for the PDF)."""
+    return render(
+        request, "evaluation/report_print.html", _context(request, [access.programme], access.programme, access)
+    )
+
+
+def reports_print(request: AuthedRequest) -> HttpResponse:
+    """The cross-programme report laid out for paper."""
+    return render(
+        request, "evaluation/report_print.html", _context(request, _cross_programmes(request.user), None, None)
+    )
+
+
+def _pdf(request: AuthedRequest, context: dict[str, Any], name: str) -> HttpResponse:
+    """The print page as a PDF, or a page that says why there is none (never a 500)."""
+    try:
+        from weasyprint import CSS, HTML
+    except (ImportError, OSError):  # WeasyPrint or its Pango libraries are missing on this server
+        logger.warning("PDF unavailable: WeasyPrint cannot load", exc_info=True)
+        return render(request, "evaluation/pdf_unavailable.html", context, status=503)
+    html = render_to_string("evaluation/report_print.html", {**context, "pdf": True}, request=request)
+    css_path = finders.find("css/report.css")
+    stylesheets = [CSS(filename=str(css_path))] if css_path else []
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
+        stylesheets=stylesheets, url_fetcher=_no_fetch
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
+
+
+def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """WeasyPrint fetches nothing: the charts are inline SVG and the styles are passed in."""
+    raise ValueError(f"not fetched: {url}")
+
+
+@evaluation_reader_required
+def report_pdf(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+    """One programme's report as a PDF."""
+    context = _context(request, [access.programme], access.programme, access)
+    return _pdf(request, context, f"outcomes-{slugify(access.programme.name) or access.programme.pk}")
+
+
+def reports_pdf(request: AuthedRequest) -> HttpResponse:
+    """The cross-programme report as a PDF."""
+    return _pdf(request, _context(request, _cross_programmes(request.user), None, None), "outcomes")
+
+
+def _export(
+    request: AuthedRequest, programmes: list[Programme], single: Programme | None, fmt: str
+) -> HttpResponseBase:
+    """Stream the table, or hand it to a background job when it is large."""
+    if fmt not in ExportJob.Format.values:
+        raise Http404
+    _form, filters = _filters(request, programmes)
+    built: list[ProgrammeReport] = outcome_report(programmes=programmes, filters=filters)
+    rows = row_count(built)
+    if rows > inline_limit():
+        job = export_job_create(actor=request.user, fmt=fmt, programme=single, filters=filters, rows_total=rows)
+        return redirect("evaluation:export_job", job.pk)
+    name = f"outcomes-{slugify(single.name) if single else 'all'}-{timezone.localdate().isoformat()}"
+    if fmt == ExportJob.Format.CSV:
+        response: HttpResponseBase = StreamingHttpResponse(
+            (line.encode("utf-8") for line in csv_lines(table(built))), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(xlsx_bytes(table(built)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def report_export(request: AuthedRequest, programme_id: int, fmt: str) -> HttpResponseBase:
+    """One programme's results as CSV (streamed) or XLSX."""
+    access = get_evaluation_access(request.user, programme_id)
+    return _export(request, [access.programme], access.programme, fmt)
+
+
+def reports_export(request: AuthedRequest, fmt: str) -> HttpResponseBase:
+    """Every visible programme's results as CSV or XLSX."""
+    return _export(request, _cross_programmes(request.user), None, fmt)
