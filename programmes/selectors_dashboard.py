@@ -8,14 +8,14 @@ services and the hourly support sweep keep, never a scan of sessions.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Avg, Case, Count, QuerySet, Sum, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Avg, Case, Count, Q, QuerySet, Sum, When
 from django.utils import formats, timezone
 
 from .models import (
@@ -45,10 +45,18 @@ ORIENTED_STATES = (
 
 
 @dataclass
+class Listed:
+    """One row of a dashboard list: the object, and the names of the people in its relationship."""
+
+    obj: Any
+    people: str = ""
+
+
+@dataclass
 class Section:
     """A list on the dashboard: the first LIMIT rows and how many there are in all."""
 
-    rows: list[Any]
+    rows: list[Listed]
     total: int
 
     @property
@@ -58,7 +66,7 @@ class Section:
 
 def _section(queryset: QuerySet[Any]) -> Section:
     """Two queries, whatever the data (a count skipped for short lists would make the cost depend on it)."""
-    return Section(list(queryset[:LIMIT]), queryset.count())
+    return Section([Listed(obj) for obj in queryset[:LIMIT]], queryset.count())
 
 
 @dataclass
@@ -87,7 +95,6 @@ class Dashboard:
     months: list[MonthRow]
     oriented: int
     to_orient: int
-    names: dict[int, list[str]] = field(default_factory=dict)
 
     @property
     def orientation_percent(self) -> int | None:
@@ -114,45 +121,49 @@ def _month_starts(today: date) -> list[date]:
     return months[::-1]
 
 
-def _month_key(value: datetime | date) -> date:
-    if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.date().replace(day=1)
-    return value.replace(day=1)
+def _bounds(starts: list[date]) -> list[tuple[datetime, datetime]]:
+    """Each month as [start, next start) in the current time zone, as aware datetimes."""
+    edges = [*starts, (starts[-1] + timedelta(days=32)).replace(day=1)]
+    aware = [timezone.make_aware(datetime.combine(day, datetime.min.time())) for day in edges]
+    return list(itertools.pairwise(aware))
 
 
 def _months(programme: Programme, today: date, active: int) -> list[MonthRow]:
+    """Sessions held and check-ins answered per month: two queries of per-month filtered aggregates.
+
+    Ranges on the indexed timestamps rather than TruncMonth, which SQLite computes in Python for each row.
+    """
     starts = _month_starts(today)
-    since = timezone.make_aware(datetime.combine(starts[0], datetime.min.time()))
+    bounds = _bounds(starts)
     cadence = programme.meeting_cadence_days or DEFAULT_CADENCE_DAYS
-    rows = {
-        start: MonthRow(start, formats.date_format(start, "M Y"), expected=active * 30 / cadence) for start in starts
-    }
-    sessions = (
-        MentoringSession.objects.filter(programme=programme, status=MentoringSession.Status.HELD, held_at__gte=since)
-        .annotate(month=TruncMonth("held_at"))
-        .values("month")
-        .annotate(n=Count("pk"), minutes=Sum("minutes"))
-        .order_by()
+    rows = [MonthRow(start, formats.date_format(start, "M Y"), expected=active * 30 / cadence) for start in starts]
+    session_aggregates: dict[str, Any] = {}
+    checkin_aggregates: dict[str, Any] = {}
+    for i, (low, high) in enumerate(bounds):
+        in_session_month = Q(held_at__gte=low, held_at__lt=high)
+        session_aggregates[f"n{i}"] = Count("pk", filter=in_session_month)
+        session_aggregates[f"m{i}"] = Sum("minutes", filter=in_session_month)
+        in_checkin_month = Q(answered_at__gte=low, answered_at__lt=high)
+        checkin_aggregates[f"n{i}"] = Count("pk", filter=in_checkin_month)
+        checkin_aggregates[f"s{i}"] = Avg("satisfaction", filter=in_checkin_month)
+        checkin_aggregates[f"p{i}"] = Avg("progress", filter=in_checkin_month)
+    since, until = bounds[0][0], bounds[-1][1]
+    sessions = MentoringSession.objects.filter(
+        programme=programme, status=MentoringSession.Status.HELD, held_at__gte=since, held_at__lt=until
+    ).aggregate(**session_aggregates)
+    checkins = CheckIn.objects.filter(programme=programme, answered_at__gte=since, answered_at__lt=until).aggregate(
+        **checkin_aggregates
     )
-    for row in sessions:
-        month = rows.get(_month_key(row["month"]))
-        if month is not None:
-            month.sessions, month.minutes = row["n"], row["minutes"] or 0
-    checkins = (
-        CheckIn.objects.filter(programme=programme, answered_at__gte=since)
-        .annotate(month=TruncMonth("answered_at"))
-        .values("month")
-        .annotate(n=Count("pk"), satisfaction=Avg("satisfaction"), progress=Avg("progress"))
-        .order_by()
-    )
-    for row in checkins:
-        month = rows.get(_month_key(row["month"]))
-        if month is not None:
-            month.answers = row["n"]
-            month.satisfaction = round(row["satisfaction"], 2) if row["satisfaction"] is not None else None
-            month.progress = round(row["progress"], 2) if row["progress"] is not None else None
-    return list(rows.values())
+    for i, row in enumerate(rows):
+        row.sessions, row.minutes = sessions[f"n{i}"] or 0, sessions[f"m{i}"] or 0
+        row.answers = checkins[f"n{i}"] or 0
+        row.satisfaction = _rounded(checkins[f"s{i}"])
+        row.progress = _rounded(checkins[f"p{i}"])
+    return rows
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(float(value), 2) if value is not None else None
 
 
 def _names(relationship_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -207,9 +218,11 @@ def dashboard_for_programme(*, programme: Programme, today: date | None = None) 
         oriented=sum(enrolments.get(s, 0) for s in ORIENTED_STATES),
         to_orient=enrolments.get(Enrolment.State.ACCEPTED, 0),
     )
-    listed = [h.relationship_id for h in dashboard.at_risk.rows + dashboard.overdue_contacts.rows]
-    listed += [c.relationship_id for c in dashboard.open_concerns.rows]
-    listed += [r.pk for r in dashboard.unsigned.rows + dashboard.pending_proposals.rows]
-    listed += [t.relationship_id for t in dashboard.tasks.rows if t.relationship_id]
-    dashboard.names = _names(listed)
+    sections = (dashboard.at_risk, dashboard.overdue_contacts, dashboard.open_concerns, dashboard.tasks)
+    pairs = (dashboard.unsigned, dashboard.pending_proposals)
+    keyed = [(row, row.obj.relationship_id) for section in sections for row in section.rows]
+    keyed += [(row, row.obj.pk) for section in pairs for row in section.rows]
+    names = _names(pk for _row, pk in keyed if pk)
+    for row, pk in keyed:
+        row.people = " · ".join(names.get(pk, []))
     return dashboard

@@ -7,6 +7,8 @@
     const source = document.getElementById("dashboard-data");
     if (!source || typeof window.Chart === "undefined") return;
     const data = JSON.parse(source.textContent);
+    // People who asked their system for less motion get the charts without the growing animation.
+    const animation = window.matchMedia("(prefers-reduced-motion: reduce)").matches ? false : undefined;
     const sessions = document.getElementById("chart-sessions");
     if (sessions) {
       new window.Chart(sessions, {
@@ -18,7 +20,7 @@
             { type: "line", label: sessions.dataset.labelExpected, data: data.expected, borderColor: "#6c757d", borderDash: [6, 4], pointRadius: 0 },
           ],
         },
-        options: { responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
+        options: { animation, responsive: true, maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
       });
     }
     const satisfaction = document.getElementById("chart-satisfaction");
@@ -32,7 +34,7 @@
             { label: satisfaction.dataset.labelProgress, data: data.progress, borderColor: "#fd7e14", spanGaps: true },
           ],
         },
-        options: { responsive: true, maintainAspectRatio: false, scales: { y: { min: 1, max: 5 } } },
+        options: { animation, responsive: true, maintainAspectRatio: false, scales: { y: { min: 1, max: 5 } } },
       });
     }
   }
