@@ -384,3 +384,11 @@ def test_a_session_the_factory_builds_is_held_and_editable(personas: Personas) -
     session = SessionFactory(relationship=persona_pair(personas))
     assert not session.is_locked()
     assert session.status == "held"
+
+
+def test_the_form_starts_from_the_persons_last_session(client: Client, personas: Personas) -> None:
+    relationship = persona_pair(personas)
+    session_log(actor=personas.mentee, relationship=relationship, data=_held(minutes=25, mode="phone"))
+    client.force_login(personas.mentee)
+    form = client.get(_url("session_log", personas)).context["form"]
+    assert (form.initial["minutes"], form.initial["mode"]) == (25, "phone")

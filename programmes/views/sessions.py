@@ -47,7 +47,14 @@ def session_log_view(request: AuthedRequest, programme_id: int, relationship_id:
     """Log a session that took place (or was missed), or schedule one: one short form, made for a phone."""
     found = get_relationship_for_support(request.user, programme_id, relationship_id, member=True)
     goals = goal_texts_for(found.relationship)
-    form = SessionForm(request.POST or None, goals=goals)
+    # People meet the same way for about as long each time: start from their last session.
+    last = (
+        MentoringSession.objects.filter(relationship=found.relationship, logged_by=request.user)
+        .order_by("-created_at")
+        .first()
+    )
+    initial = {"minutes": last.minutes, "mode": last.mode} if last else {}
+    form = SessionForm(request.POST or None, goals=goals, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             session = session_log(actor=request.user, relationship=found.relationship, data=form.to_input())

@@ -67,7 +67,7 @@ def relationship_support(request: AuthedRequest, programme_id: int, relationship
     """What a running relationship needs now: sessions, check-ins, concerns, closure; more for coordinators."""
     found = get_relationship_for_support(request.user, programme_id, relationship_id)
     overview = support_overview_for(found=found, user=request.user)
-    context = {**_base(found), "o": overview, "hold_form": HoldForm(), "close_form": CloseForm()}
+    context = {**_base(found), "o": overview, "close_form": CloseForm()}
     return render(request, "programmes/support/relationship.html", context)
 
 
