@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("people.urls")),
     path("programmes/", include("programmes.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("api/", include("evaluation.api_urls")),
     path("admin/", admin.site.urls),
 ]
 

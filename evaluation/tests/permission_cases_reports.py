@@ -235,12 +235,49 @@ def _answers(p: Any) -> dict[str, str]:
 
 
 def _api_scoped(response: HttpResponse, p: Any, persona: str) -> None:
+    """Lists show what the caller may read: org-wide HR and admins everything, coordinators theirs, others nothing."""
     if persona == "anonymous":
         return
-    data = response.json()
-    names = {row["name"] for row in data["results"]}
-    assert (p.programme.name in names) == (persona in READERS)
-    assert p.other_programme.name not in names or persona in ("hr_analyst", "admin")
+    programmes = {row.get("programme", row.get("id")) for row in response.json()["results"]}
+    assert (p.programme.pk in programmes) == (persona in READERS)
+    assert (p.other_programme.pk in programmes) == (persona in ("hr_analyst", "admin"))
+    _api_no_individuals(response, p, persona)
+
+
+def _other_setup(p: Any) -> None:
+    """Results in both programmes, so that scoping shows in every list."""
+    _closed_setup(p)
+    goal = BusinessGoal.objects.create(programme=p.other_programme, statement="Ship faster")
+    OutcomeMetric.objects.create(goal=goal, name="Lead time", unit="days", direction="lower", kind="continuous")
+    today = timezone.localdate()
+    EvaluationCycle.objects.create(
+        programme=p.other_programme, kind="end", state="closed", opens_on=today, closes_on=today
+    )
+    outcome_results_compute(programme=p.other_programme)
+
+
+def _api(name: str, *args: Any) -> Any:
+    return lambda p: reverse(f"api:{name}", args=[a(p) for a in args])
+
+
+def _result_id(p: Any) -> int:
+    from evaluation.models import OutcomeResult
+
+    return OutcomeResult.objects.get(programme=p.programme).pk
+
+
+def _api_result(response: HttpResponse, p: Any, persona: str) -> None:
+    if persona in READERS:
+        data = response.json()
+        assert data["suppressed"] is True
+        assert data["figures"]["groups"]["participant"] == {"n": None, "suppressed": True, "empty": False}
+        _api_no_individuals(response, p, persona)
+
+
+def _api_process(response: HttpResponse, p: Any, persona: str) -> None:
+    if persona in READERS:
+        keys = {row["key"] for row in response.json()}
+        assert {"time_to_match", "match_rate", "orientation_completion", "early_closure_rate"} <= keys
 
 
 def _api_no_individuals(response: HttpResponse, p: Any, persona: str) -> None:
@@ -465,5 +502,32 @@ CASES = [
         expect=everyone(NOT_FOUND, mentee=REDIRECT),
         setup=_questionnaire_setup,
         check=_answered,
+    ),
+    # The API: token or session; anonymous callers get 401.
+    Case(name="api:api-root", url=_api("api-root"), expect=API_READ),
+    Case(name="api:schema", url=_api("schema"), expect=API_READ),
+    Case(name="api:programme-list", url=_api("programme-list"), expect=API_READ, setup=_other_setup, check=_api_scoped),
+    Case(
+        name="api:programme-detail",
+        url=_api("programme-detail", lambda p: p.programme.pk),
+        expect=API_DETAIL,
+        setup=_closed_setup,
+    ),
+    Case(
+        name="api:programme-process-metrics",
+        url=_api("programme-process-metrics", lambda p: p.programme.pk),
+        expect=API_DETAIL,
+        setup=_closed_setup,
+        check=_api_process,
+    ),
+    Case(name="api:metric-list", url=_api("metric-list"), expect=API_READ, setup=_other_setup, check=_api_scoped),
+    Case(name="api:metric-detail", url=_api("metric-detail", lambda p: _metric(p).pk), expect=API_DETAIL, setup=_setup),
+    Case(name="api:result-list", url=_api("result-list"), expect=API_READ, setup=_other_setup, check=_api_scoped),
+    Case(
+        name="api:result-detail",
+        url=_api("result-detail", _result_id),
+        expect=API_DETAIL,
+        setup=_closed_setup,
+        check=_api_result,
     ),
 ]
