@@ -69,6 +69,12 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=SWEEP_SECONDS),
         "options": {"expires": SWEEP_SECONDS},
     },
+    # Orientation reminders (programmes/services/orientation.py): hourly; each reminder has a dedupe key.
+    "send-orientation-reminders": {
+        "task": "programmes.tasks_orientation.send_orientation_reminders",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3600},
+    },
     # Ongoing support: reminders, check-ins, inactivity escalation and the term (programmes/services/reminders.py).
     "sweep-support": {
         "task": "programmes.tasks.sweep_support",
@@ -78,3 +84,4 @@ app.conf.beat_schedule = {
 }
 
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="tasks_orientation")

@@ -7,5 +7,5 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self) -> None:
-        # Registers the programmes app's own lifecycle guards.
-        from . import guards  # noqa: F401
+        # Registers the programmes app's own lifecycle guards (and orientation's pool gate and guard).
+        from . import guards, guards_orientation  # noqa: F401

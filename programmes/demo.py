@@ -101,6 +101,7 @@ def build(*, people: DemoPeople, seed: int = 2026, stdout: Writer | None = None)
     survey = _survey(programme, coordinator, rng)
     _enrol(programme, people)
     _applications(programme, people, rng)
+    _preparation(programme, people)
     _to_planning(programme, coordinator)
     if stdout is not None:
         invited = survey.invitations.count()
@@ -263,3 +264,158 @@ def _applications(programme: Programme, people: DemoPeople, rng: random.Random) 
                 EnrolmentCompetency(enrolment=enrolment, competency=competency, current_level=current, level=level)
             )
     EnrolmentCompetency.objects.bulk_create(competencies)
+
+
+# --- Orientation, the agreement and a development plan (issue 5) ---------------------------------------------
+
+
+def _preparation(programme: Programme, people: DemoPeople) -> None:
+    """Orientation done for the demo mentor and mentee; the mentor's first pair active, with a plan.
+
+    The demo mentee stays waiting for screening (the coordinator screens them in the browser and, their
+    orientation being done, they join the pool at once). The mentor, who has two places, already mentors a
+    colleague from Distribution: matched, agreement signed by both, first meeting held, and a development plan
+    with progress over the last weeks. Everything goes through the services; dates are then moved back.
+    """
+    from .models import Agreement
+    from .services.agreements import (
+        AgreementTerms,
+        agreement_first_meeting_record,
+        agreement_sign,
+        agreement_update,
+        current_version,
+    )
+    from .services.development import GoalInput, ProgressInput, development_goal_create, goal_progress_add
+    from .services.relationships import relationship_propose, relationship_respond
+
+    started = timezone.now()
+    colleague = _demo_second_mentee(programme, people)
+    for enrolment in Enrolment.objects.filter(programme=programme).select_related("person"):
+        _orientation_done(programme, enrolment)
+    mentor = Enrolment.objects.get(programme=programme, person=people.mentor)
+    relationship = relationship_propose(actor=people.coordinator, mentor=mentor, mentees=[colleague])
+    relationship_respond(actor=people.mentor, relationship=relationship, enrolment=mentor, accept=True)
+    relationship_respond(actor=colleague.person, relationship=relationship, enrolment=colleague, accept=True)
+    goals = []
+    today = timezone.localdate()
+    for competency, target, statement in _DEMO_GOALS:
+        goals.append(
+            development_goal_create(
+                actor=colleague.person,
+                enrolment=colleague,
+                data=GoalInput(
+                    competency=Competency.objects.get(code=competency),
+                    business_goal=programme.business_goals.order_by("priority", "pk").first(),
+                    statement=statement,
+                    target_level=target,
+                    due_on=today + timedelta(days=240),
+                    baseline_level=None if _has_baseline(colleague, competency) else max(1, target - 2),
+                    shared_with_manager=competency == "NEG",
+                ),
+            )
+        )
+    agreement = Agreement.objects.get(relationship=relationship)
+    version = current_version(agreement)
+    terms = AgreementTerms.of(version)
+    terms.mentee_expects = "Honest feedback on my key-account calls, and an introduction to the pricing team."
+    terms.mentor_expects = "An agenda two days before we meet, and a short note after each call you lead."
+    terms.linked_goals = goals
+    agreement_update(
+        actor=colleague.person, agreement=agreement, terms=terms, based_on=(version.number, version.revision)
+    )
+    for person in (people.mentor, colleague.person):
+        agreement_sign(actor=person, agreement=agreement, version_number=1, typed_name=person.full_name)
+    agreement_first_meeting_record(actor=people.mentor, agreement=agreement, met_at=timezone.now())
+    for goal, levels in zip(goals, ((3, 3), (2, 3)), strict=False):
+        for level in levels:
+            goal_progress_add(
+                actor=colleague.person, goal=goal, data=ProgressInput(today, level, "Discussed with my mentor.")
+            )
+    _move_back(relationship.pk, agreement.pk, [g.pk for g in goals], weeks=6)
+    # The notifications of these steps belong to the past: the outbox must not e-mail them now.
+    Notification.objects.filter(created_at__gte=started).update(sent_at=timezone.now())
+
+
+_DEMO_GOALS = (
+    ("NEG", 4, "By the end of the term, prepare and lead a key-account price negotiation on my own, within margin."),
+    ("CUS", 4, "Run quarterly business reviews with my three largest customers, with a written action plan."),
+)
+
+
+def _demo_second_mentee(programme: Programme, people: DemoPeople) -> Enrolment:
+    """A Distribution colleague of the demo mentee, in the pool, with the same needs."""
+    from .models import EnrolmentCompetency
+
+    person = (
+        User.objects.filter(org_unit__code="SAL-DI", grade__in=[3, 4, 5], is_active=True, manager__isnull=False)
+        .exclude(pk__in=[people.mentee.pk, people.mentor.pk])
+        .order_by("pk")
+        .first()
+    )
+    if person is None:
+        person = User.objects.filter(is_active=True).exclude(org_unit__code="SAL-KA").order_by("pk").last()
+    assert person is not None
+    template = Enrolment.objects.get(programme=programme, person=people.mentee)
+    enrolment = Enrolment.objects.create(
+        programme=programme,
+        person=person,
+        role=Enrolment.Role.MENTEE,
+        state=Enrolment.State.AVAILABLE,
+        goals=template.goals,
+        availability=template.availability,
+        languages=list(person.languages or ["id"]),
+        location=person.location,
+        time_zone=person.time_zone,
+    )
+    EnrolmentCompetency.objects.bulk_create(
+        [
+            EnrolmentCompetency(enrolment=enrolment, competency_id=c.competency_id, current_level=2, level=4)
+            for c in template.competencies.all()
+        ]
+    )
+    return enrolment
+
+
+def _has_baseline(enrolment: Enrolment, code: str) -> bool:
+    from .services.development import baseline_for
+
+    return baseline_for(enrolment, Competency.objects.get(code=code)) is not None
+
+
+def _orientation_done(programme: Programme, enrolment: Enrolment) -> None:
+    """Every required module of the person's role, completed (quizzes with full marks)."""
+    from .models import AUDIENCE_FOR_ROLE, OrientationCompletion, OrientationModule
+
+    modules = OrientationModule.objects.filter(
+        programme=programme, audience=AUDIENCE_FOR_ROLE[enrolment.role], required=True
+    )
+    OrientationCompletion.objects.bulk_create(
+        [
+            OrientationCompletion(
+                module=module,
+                person=enrolment.person,
+                language=enrolment.person.preferred_language,
+                score=100 if module.is_quiz else None,
+                completed_at=timezone.now() - timedelta(days=50),
+            )
+            for module in modules
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _move_back(relationship_id: int, agreement_id: int, goal_ids: list[int], *, weeks: int) -> None:
+    """Spread the pair's history over the last weeks, so the plan's chart and the overview show real dates."""
+    from .models import Agreement, AgreementSignature, AgreementVersion, DevelopmentGoal, GoalProgress, Relationship
+
+    start = timezone.now() - timedelta(weeks=weeks)
+    met = start + timedelta(days=9)
+    Relationship.objects.filter(pk=relationship_id).update(created_at=start, state_changed_at=met)
+    Agreement.objects.filter(pk=agreement_id).update(created_at=start, first_meeting_at=met)
+    AgreementVersion.objects.filter(agreement_id=agreement_id).update(created_at=start, updated_at=met)
+    AgreementSignature.objects.filter(version__agreement_id=agreement_id).update(signed_at=met)
+    DevelopmentGoal.objects.filter(pk__in=goal_ids).update(created_at=start + timedelta(days=2))
+    for goal_id in goal_ids:
+        entries = GoalProgress.objects.filter(goal_id=goal_id).order_by("pk")
+        for days, entry_id in zip((20, 34), entries.values_list("pk", flat=True), strict=False):
+            GoalProgress.objects.filter(pk=entry_id).update(recorded_on=(start + timedelta(days=days)).date())

@@ -31,5 +31,7 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     # Recruitment, applications, matching and relationships (issue 4) live in their own module.
     path("", include("programmes.urls_matching")),
+    # Orientation, agreements and development plans (issue 5).
+    path("", include("programmes.urls_orientation")),
     path("", include("programmes.urls_support")),  # ongoing support (issue 6)
 ]

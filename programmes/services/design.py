@@ -44,7 +44,7 @@ def programme_create(
 
     The numeric policies get the format's defaults; the agreement template and no-fault clause stay
     empty until a coordinator reviews them on the policies page (the implementation guard asks).
-    The readiness checklist starts with the standard factors.
+    The readiness checklist starts with the standard factors, and orientation with the default modules.
     """
     programme = Programme(
         name=name.strip(),
@@ -58,6 +58,10 @@ def programme_create(
     programme.save()
     ProgrammeRole.objects.create(programme=programme, user=actor, role=ProgrammeRole.Role.COORDINATOR)
     readiness_assessment_start(actor=actor, programme=programme)
+    # The default orientation set, in English and Bahasa Indonesia (issue 5); imported here, as it imports us.
+    from .orientation import orientation_defaults_create
+
+    orientation_defaults_create(actor=actor, programme=programme)
     audit_event_record(
         actor=actor, obj=programme, from_state="", to_state=programme.phase, reason=str(_("Programme created."))
     )

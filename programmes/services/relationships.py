@@ -28,6 +28,7 @@ from ..models import (
     Relationship,
     RelationshipMember,
 )
+from .agreements import agreement_draft_for
 from .enrolment import enrolment_mark_matched
 from .lifecycle import audit_event_record
 from .notifications import notification_create
@@ -205,8 +206,9 @@ def _move(*, actor: User | None, relationship: Relationship, to: str, reason: st
 def _accept(
     *, actor: User, relationship: Relationship, members: list[RelationshipMember], locked: dict[int, Enrolment]
 ) -> None:
-    """Everyone said yes: the relationship is accepted and the enrolments move to matched."""
+    """Everyone said yes: the relationship is accepted, its agreement drafted, and the enrolments move to matched."""
     _move(actor=actor, relationship=relationship, to=RState.ACCEPTED)
+    agreement_draft_for(relationship, actor=actor)
     for member in members:
         enrolment = locked[member.enrolment_id]
         full = open_slots_taken(enrolment) >= enrolment.effective_capacity()
