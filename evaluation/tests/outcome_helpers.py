@@ -93,7 +93,9 @@ def outcomes(
     goal = GoalFactory(programme=programme, statement="Close deals faster")
     unit = "share" if kind == "rate" else "days"
     metric = MetricFactory(goal=goal, name=f"Metric {rng.random():.6f}", unit=unit, direction=direction, kind=kind)
-    cycle = make_cycle(programme, state=cycle_state)
+    cycle = EvaluationCycle.objects.filter(programme=programme, kind="end").first() or make_cycle(
+        programme, state=cycle_state
+    )
     treated, control = make_people(programme, mentored, comparison)
     result = Outcomes(programme, metric, cycle, treated, control)
     rows = []
