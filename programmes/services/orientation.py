@@ -7,13 +7,14 @@ guard that read these rows live in programmes.guards_orientation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -318,10 +319,10 @@ def reminder_key(enrolment_id: int, round_: int) -> str:
     return base if round_ == 0 else f"{base}:{round_}"
 
 
-def _waiting_enrolments(now: datetime) -> list[Enrolment]:
-    """Accepted enrolments in programmes in implementation, annotated with their required modules left.
+def _waiting_enrolments(now: datetime) -> list[tuple[Enrolment, int]]:
+    """Accepted enrolments in programmes in implementation with required modules left: (enrolment, how many).
 
-    Three subqueries in one statement, whatever the number of people or modules.
+    One statement with four counting subqueries, whatever the number of people or modules.
     """
     audience = OrientationModule.Audience
     mentor_side = (Enrolment.Role.MENTOR, Enrolment.Role.FACILITATOR)
@@ -344,19 +345,18 @@ def _waiting_enrolments(now: datetime) -> list[Enrolment]:
             mentee_done=_count_subquery(done, "module__audience", audience.MENTEE),
         )
     )
-    waiting: list[Enrolment] = []
+    waiting: list[tuple[Enrolment, int]] = []
     for enrolment in rows:
         side = "mentor" if enrolment.role in mentor_side else "mentee"
         left = getattr(enrolment, f"{side}_required") - getattr(enrolment, f"{side}_done")
         if left > 0:
-            enrolment.modules_left = left  # type: ignore[attr-defined]
-            waiting.append(enrolment)
+            waiting.append((enrolment, left))
     return waiting
 
 
-def _count_subquery(rows: object, path: str, audience: str) -> Coalesce:
+def _count_subquery(rows: QuerySet[Any], path: str, audience: str) -> Coalesce:
     """COUNT(*) of `rows` restricted to one audience, as a scalar subquery (0 when none)."""
-    filtered = rows.filter(**{path: audience}).order_by()  # type: ignore[attr-defined]
+    filtered = rows.filter(**{path: audience}).order_by()
     counted = filtered.annotate(group=Value(1)).values("group").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted[:1], output_field=IntegerField()), Value(0))
 
@@ -369,27 +369,30 @@ def orientation_reminders_send(*, now: datetime | None = None) -> int:
     People who muted orientation reminders are skipped.
     """
     now = now or timezone.now()
-    due: list[tuple[Enrolment, int]] = []
-    for enrolment in _waiting_enrolments(now):
+    due: list[tuple[Enrolment, int, int]] = []  # (enrolment, reminder round, modules left)
+    for enrolment, left in _waiting_enrolments(now):
         round_ = _reminder_round(enrolment.state_changed_at, now)
         if round_ is not None:
-            due.append((enrolment, round_))
+            due.append((enrolment, round_, left))
+    people = {e.person_id for e, _round, _left in due}
     muted = set(
-        NotificationMute.objects.filter(kind=REMINDER_KIND, user_id__in={e.person_id for e, _r in due}).values_list(
-            "user_id", flat=True
-        )
+        NotificationMute.objects.filter(kind=REMINDER_KIND, user_id__in=people).values_list("user_id", flat=True)
     )
     written = 0
-    for enrolment, round_ in due:
+    for enrolment, round_, left in due:
         if enrolment.person_id in muted:
             continue
-        key = reminder_key(enrolment.pk, round_)
         rows = notification_create_many(
             recipients=[enrolment.person],
             kind=REMINDER_KIND,
-            dedupe_key=lambda _person, key=key: key,  # type: ignore[misc]
-            context={"programme": enrolment.programme.name, "left": enrolment.modules_left},  # type: ignore[attr-defined]
+            dedupe_key=_fixed_key(reminder_key(enrolment.pk, round_)),
+            context={"programme": enrolment.programme.name, "left": left},
             url=orientation_url(enrolment.programme_id),
         )
         written += len(rows)
     return written
+
+
+def _fixed_key(key: str) -> Callable[[User], str]:
+    """A dedupe-key function for a row with one recipient."""
+    return lambda _person: key
