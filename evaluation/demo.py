@@ -1,4 +1,8 @@
-"""The evaluation part of the demo: outcome metrics, a frozen comparison group and baselines.
+"""The evaluation part of the demo: a finished pilot with outcomes, and the planning programme's baselines.
+
+First the finished programme "Sales mentoring pilot 2025" (evaluation.demo_pilot): mentored salespeople,
+a comparison group, baselines and end-of-programme values, questionnaire answers, costs and the outcome
+results computed at seed time, so the report shows a real difference in differences with its interval.
 
 seed_demo calls `build` after people.demo and programmes.demo, inside their transaction. It dresses the
 programme "Sales leadership accelerator 2026" (built by programmes.demo; without it this does nothing):
@@ -23,6 +27,8 @@ from django.utils import timezone
 from people.models import User
 from programmes.models import BusinessGoal, Programme
 
+from .demo_pilot import NAME as PILOT_NAME
+from .demo_pilot import DemoPilot, build_pilot
 from .models import OutcomeMetric
 from .selectors import comparison_rule_suggestion, group_index_for_programme
 from .services import (
@@ -68,12 +74,13 @@ METRICS = (
 
 @dataclass(frozen=True)
 class DemoEvaluation:
-    """What the evaluation demo built."""
+    """What the evaluation demo built: the planning programme's set-up, and the finished pilot."""
 
-    programme: Programme
+    programme: Programme | None
     metrics: list[OutcomeMetric]
     comparison_members: int
-    baselines: ImportResult
+    baselines: ImportResult | None
+    pilot: DemoPilot | None = None
 
 
 def _draw(spec: MetricSpec, rng: random.Random) -> str:
@@ -140,12 +147,21 @@ def _baseline_file(programme: Programme, metrics: list[OutcomeMetric], seed: int
 def build(
     *, people: Any, programmes: object | None = None, seed: int = 2026, stdout: Writer | None = None
 ) -> DemoEvaluation | None:
-    """Add metrics, a frozen comparison group and baselines to the demo sales programme (if it exists)."""
+    """Build the finished sales pilot with its outcomes, then add metrics, a frozen comparison group and
+    baselines to the demo sales programme in planning (if it exists)."""
     say = stdout.write if stdout is not None else (lambda text: None)
+    pilot = None
+    if not Programme.objects.filter(name=PILOT_NAME).exists():
+        pilot = build_pilot(coordinator=people.coordinator, hr=people.hr, seed=seed)
+    if pilot is not None:
+        say(
+            f"{PILOT_NAME}: {pilot.mentees} mentored salespeople, a comparison group of {pilot.comparison}, "
+            f"{pilot.results} outcome results.\n"
+        )
     programme = Programme.objects.filter(name=PROGRAMME_NAME).first()
     if programme is None or baselines_locked(programme):
         say(f"evaluation demo: no open programme named {PROGRAMME_NAME!r}; nothing to add.\n")
-        return None
+        return DemoEvaluation(None, [], 0, None, pilot) if pilot is not None else None
     actor: User = people.coordinator
     metrics = _metrics(programme, actor)
     like = comparison_rule_suggestion(programme=programme)  # the participants' units and grades
@@ -166,4 +182,4 @@ def build(
         f"{PROGRAMME_NAME}: {len(metrics)} outcome metrics, a comparison group of {members}, "
         f"{result.created + result.updated} baselines.\n"
     )
-    return DemoEvaluation(programme, metrics, members, result)
+    return DemoEvaluation(programme, metrics, members, result, pilot)

@@ -142,6 +142,8 @@ def outcome_results_compute(*, programme: Programme) -> int:
             inputs = metric_inputs(metric, pairs.get((metric.pk, cycle.pk)), costs)
             digest = fingerprint(inputs)
             old = current.get((metric.pk, cycle.pk))
+            if old is None and not inputs.participant.pre and not inputs.comparison.pre:
+                continue  # no values in this cycle yet: nothing to report (the page says so)
             if old is not None and old.fingerprint == digest:
                 if old.stale:
                     OutcomeResult.objects.filter(pk=old.pk).update(stale=False)

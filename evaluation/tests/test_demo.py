@@ -6,8 +6,9 @@ import io
 
 import pytest
 
-from evaluation import demo
-from evaluation.models import ComparisonGroup, Observation, OutcomeMetric
+from evaluation import demo, demo_pilot
+from evaluation.models import ComparisonGroup, EvaluationCycle, Observation, OutcomeMetric, OutcomeResult
+from evaluation.reports import outcome_report
 from evaluation.selectors import baseline_summary_for_programme
 from people import demo as people_demo
 from people.models import User
@@ -61,11 +62,39 @@ def test_the_same_seed_gives_the_same_baselines(company: people_demo.DemoPeople)
     assert again is not None
     assert (again.baselines.created, again.baselines.updated) == (0, 0)
     assert sorted(Observation.objects.values_list("person_id", "metric__name", "value")) == first
-    assert Observation.objects.filter(metric__programme=programme).count() == len(first)
+    planning = Observation.objects.filter(metric__programme=programme).count()
+    pilot = Observation.objects.filter(metric__programme__name=demo_pilot.NAME).count()
+    assert planning + pilot == len(first)
 
 
-def test_without_the_demo_programme_it_does_nothing(company: people_demo.DemoPeople) -> None:
+def test_without_the_planning_programme_only_the_pilot_is_built(company: people_demo.DemoPeople) -> None:
     out = io.StringIO()
-    assert demo.build(people=company, stdout=out) is None
-    assert not OutcomeMetric.objects.exists()
+    built = demo.build(people=company, stdout=out)
+    assert built is not None
+    assert built.programme is None
+    assert built.pilot is not None
+    assert set(OutcomeMetric.objects.values_list("programme__name", flat=True)) == {demo_pilot.NAME}
     assert "nothing to add" in out.getvalue()
+
+
+def test_the_pilot_shows_a_real_difference_in_differences_with_its_interval(db: None) -> None:
+    company = people_demo.build(people=300, seed=2026)
+    out = io.StringIO()
+    built = demo.build(people=company, seed=2026, stdout=out)
+    assert built is not None
+    pilot = built.pilot
+    assert pilot is not None
+    assert pilot.mentees >= 40
+    assert pilot.comparison >= 50
+    result = OutcomeResult.objects.get(programme=pilot.programme, metric__name="Sales cycle length")
+    did = result.figures["did"]
+    assert did["n_treated"] == pilot.mentees
+    assert did["n_comparison"] == pilot.comparison
+    assert did["ci_high"] < 0  # shorter for the mentored, and the whole interval says so
+    assert result.figures["roi"]["benefit"] > 0
+    assert result.cycle.state == EvaluationCycle.State.ANALYSED
+    [report] = outcome_report(programmes=[pilot.programme])
+    sentences = [row.sentence for row in report.rows()]
+    assert any(s.startswith("Mentored participants cut their sales cycle length by") for s in sentences)
+    assert any(row.scale == "Competency level" and row.change for row in report.surveys)
+    assert f"{pilot.mentees} mentored salespeople" in out.getvalue()
