@@ -248,11 +248,18 @@ def _other_setup(p: Any) -> None:
     """Results in both programmes, so that scoping shows in every list."""
     _closed_setup(p)
     goal = BusinessGoal.objects.create(programme=p.other_programme, statement="Ship faster")
-    OutcomeMetric.objects.create(goal=goal, name="Lead time", unit="days", direction="lower", kind="continuous")
+    metric = OutcomeMetric.objects.create(
+        goal=goal, name="Lead time", unit="days", direction="lower", kind="continuous"
+    )
     today = timezone.localdate()
-    EvaluationCycle.objects.create(
+    cycle = EvaluationCycle.objects.create(
         programme=p.other_programme, kind="end", state="closed", opens_on=today, closes_on=today
     )
+    for kind, c in (("baseline", None), ("cycle", cycle)):
+        Observation.objects.create(
+            metric=metric, person=p.outsider, group="participant", period_kind=kind, cycle=c,
+            period_end=datetime.date(2026, 3, 31), value=12.0, source="manual",
+        )  # fmt: skip
     outcome_results_compute(programme=p.other_programme)
 
 
