@@ -81,6 +81,23 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=SUPPORT_SWEEP_SECONDS),
         "options": {"expires": SUPPORT_SWEEP_SECONDS},
     },
+    # Evaluation: cycles open and close on their dates, reminders at most weekly per person (dedupe keys),
+    # results recomputed only where their inputs' fingerprint changed.
+    "evaluation-open-and-close-cycles": {
+        "task": "evaluation.tasks.open_and_close_cycles",
+        "schedule": timedelta(minutes=30),
+        "options": {"expires": 30 * 60},
+    },
+    "evaluation-cycle-reminders": {
+        "task": "evaluation.tasks.send_cycle_reminders",
+        "schedule": timedelta(hours=6),
+        "options": {"expires": 6 * 3600},
+    },
+    "evaluation-compute-outcome-results": {
+        "task": "evaluation.tasks.compute_outcome_results",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3600},
+    },
 }
 
 app.autodiscover_tasks()
