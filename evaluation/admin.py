@@ -6,7 +6,18 @@ the admin does not enforce that, so the observation and member lists are read-on
 
 from django.contrib import admin
 
-from .models import ComparisonGroup, ComparisonMember, Observation, OutcomeMetric
+from .models import (
+    ComparisonGroup,
+    ComparisonMember,
+    CostItem,
+    EvaluationCycle,
+    ExportJob,
+    Instrument,
+    InstrumentItem,
+    Observation,
+    OutcomeMetric,
+    OutcomeResult,
+)
 
 
 @admin.register(OutcomeMetric)
@@ -50,3 +61,60 @@ class ComparisonGroupAdmin(admin.ModelAdmin[ComparisonGroup]):
     readonly_fields = ["matched_count", "frozen_at", "frozen_by", "freeze_count"]
     raw_id_fields = ["frozen_by"]
     inlines = [ComparisonMemberInline]
+
+
+class InstrumentItemInline(admin.TabularInline[InstrumentItem, Instrument]):
+    model = InstrumentItem
+    extra = 0
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(admin.ModelAdmin[Instrument]):
+    list_display = ["name", "programme", "level", "kind", "subject"]
+    list_filter = ["level", "kind", "programme"]
+    inlines = [InstrumentItemInline]
+
+
+@admin.register(EvaluationCycle)
+class EvaluationCycleAdmin(admin.ModelAdmin[EvaluationCycle]):
+    """Dates and instruments only: states move through the services (which write the audit trail)."""
+
+    list_display = ["programme", "kind", "opens_on", "closes_on", "state"]
+    list_filter = ["kind", "state", "programme"]
+    readonly_fields = ["state", "opened_at", "closed_at", "analysed_at", "reported_at"]
+
+
+@admin.register(OutcomeResult)
+class OutcomeResultAdmin(admin.ModelAdmin[OutcomeResult]):
+    """Snapshots are immutable: shown, never edited here."""
+
+    list_display = ["metric", "cycle", "computed_at", "method_version", "suppressed", "stale", "superseded_at"]
+    list_filter = ["suppressed", "stale", "programme"]
+    list_select_related = ["metric", "cycle"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CostItem)
+class CostItemAdmin(admin.ModelAdmin[CostItem]):
+    list_display = ["programme", "category", "description", "amount"]
+    list_filter = ["category", "programme"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin[ExportJob]):
+    """Jobs for support; the files are their requesters' (downloadable only through the export page)."""
+
+    list_display = ["pk", "requested_by", "format", "state", "rows_total", "created_at", "finished_at"]
+    list_filter = ["state", "format"]
+    exclude = ["file"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
