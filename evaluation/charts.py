@@ -19,12 +19,20 @@ PARTICIPANT_COLOUR, COMPARISON_COLOUR, INTERVAL_COLOUR = "#0d6efd", "#6c757d", "
 
 
 def number(value: float) -> str:
-    """A chart label: three significant digits, thousands grouped, no trailing zeros."""
-    if value == 0 or not math.isfinite(value):
-        return "0"
-    digits = max(0, 2 - math.floor(math.log10(abs(value))))
-    text = f"{value:,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """A chart label with the decimals of the sentences: 18, 2.4, 0.35; thousands grouped."""
+    if not math.isfinite(value):
+        return ""
+    size = abs(value)
+    digits = 0 if size >= 10 else 1 if size >= 1 else 2
+    return f"{value:,.{digits}f}"
+
+
+def _apart(first: float, second: float, gap: float = 12.0) -> tuple[float, float]:
+    """Two label heights pushed apart when they would overlap (the upper one up, the lower one down)."""
+    if abs(first - second) >= gap:
+        return first, second
+    middle, half = (first + second) / 2, gap / 2
+    return (middle - half, middle + half) if first <= second else (middle + half, middle - half)
 
 
 def _text(x: float, y: float, body: str, *, anchor: str = "middle", size: int = 11, fill: str = "#212529") -> str:
@@ -60,18 +68,22 @@ def _slope(figures: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
         return [*parts, _text(WIDTH / 2, SLOPE_HEIGHT / 2 + 10, labels["no_figures"], fill="#6c757d")]
     pad = (max(values) - min(values)) * 0.15 or abs(values[0]) * 0.1 or 1.0
     y = _scale(min(values) - pad, max(values) + pad, TOP + 6, SLOPE_HEIGHT - 14)
-    for key, pair in lines:
+    drawn = [(key, pair, y(pair[0]), y(pair[1])) for key, pair in lines if pair is not None]
+    label_at = {key: (y0, y1) for key, _pair, y0, y1 in drawn}
+    if len(drawn) == 2:
+        (a, _p, a0, a1), (b, _q, b0, b1) = drawn
+        (a0, b0), (a1, b1) = _apart(a0, b0), _apart(a1, b1)
+        label_at = {a: (a0, a1), b: (b0, b1)}
+    for key, pair, y0, y1 in drawn:
         colour = PARTICIPANT_COLOUR if key == "participant" else COMPARISON_COLOUR
         dash = "" if key == "participant" else ' stroke-dasharray="5 4"'
-        if pair is None:
-            continue
-        y0, y1 = y(pair[0]), y(pair[1])
+        l0, l1 = label_at[key]
         parts += [
             f'<line x1="{LEFT}" y1="{y0:.1f}" x2="{RIGHT}" y2="{y1:.1f}" stroke="{colour}" stroke-width="2.5"{dash}/>',
             f'<circle cx="{LEFT}" cy="{y0:.1f}" r="4" fill="{colour}"/>',
             f'<circle cx="{RIGHT}" cy="{y1:.1f}" r="4" fill="{colour}"/>',
-            _text(LEFT - 8, y0 + 4, number(pair[0]), anchor="end", fill=colour),
-            _text(RIGHT + 8, y1 + 4, f"{number(pair[1])} · {labels[key]}", anchor="start", fill=colour),
+            _text(LEFT - 8, l0 + 4, number(pair[0]), anchor="end", fill=colour),
+            _text(RIGHT + 8, l1 + 4, f"{number(pair[1])} · {labels[key]}", anchor="start", fill=colour),
         ]
     return parts
 

@@ -248,10 +248,13 @@ def orientation_completion(ids: Sequence[int]) -> Figures | None:
         "person_id", "module_id"
     ):
         done[person_id].add(module_id)
+    with_modules = {programme_id for programme_id, _audience in required}
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for programme_id, person_id, role in Enrolment.objects.filter(
         programme_id__in=ids, state__in=EVALUATED
     ).values_list("programme_id", "person_id", "role"):
+        if programme_id not in with_modules:
+            continue  # no orientation to complete: no figure rather than a vacuous 100 %
         modules = required.get((programme_id, audience_for_role.get(role, "")), set())
         counts[programme_id][0] += 1
         counts[programme_id][1] += modules <= done.get(person_id, set())

@@ -103,8 +103,8 @@ def _pdf(request: AuthedRequest, context: dict[str, Any], name: str) -> HttpResp
     html = render_to_string("evaluation/report_print.html", {**context, "pdf": True}, request=request)
     css_path = finders.find("css/report.css")
     stylesheets = [CSS(filename=str(css_path))] if css_path else []
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
-        stylesheets=stylesheets, url_fetcher=_no_fetch
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_no_fetch).write_pdf(
+        stylesheets=stylesheets
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
