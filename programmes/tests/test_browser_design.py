@@ -170,6 +170,13 @@ def test_coordinator_takes_a_new_programme_from_creation_to_design(page: Any, pe
     page.get_by_role("button", name="Save policies").click()
     assert "Policies saved." in page.content()
     page.get_by_role("link", name="Overview").click()
+
+    # --- and an evaluation plan (the evaluation app's guard): made in one click on its own page -----------
+    text = _blockers(page)
+    assert "Plan the evaluation" in text
+    _fix(page, "evaluation_plan")
+    page.get_by_test_id("generate-plan").click()
+    page.goto(programme.get_absolute_url())
     assert _blockers(page) == ""
     assert page.get_by_test_id("advance").inner_text() == "Move to Implementation"
 
