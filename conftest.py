@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -89,6 +91,59 @@ def personas(db: None) -> Personas:
     EnrolmentFactory(programme=programme, person=mentee, role=Enrolment.Role.MENTEE)
     EnrolmentFactory(programme=other, person=outsider, role=Enrolment.Role.MENTEE)
     return Personas(programme, other, coordinator, mentor, mentee, hr, outsider, admin)
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Without the background-networking flags Chromium keeps dialling hosts this closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright, one per test module (never `playwright install`)."""
+    if not os.path.exists(CHROMIUM):
+        missing_service(f"no chromium at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable from it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def sign_in(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """Open a fresh browser context signed in as `user`; every console error is collected on `page.errors`."""
+    contexts: list[Any] = []
+
+    def open_as(user: User, password: str, *, viewport: dict[str, int] | None = None) -> Any:
+        size = viewport or {"width": 1280, "height": 900}
+        context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport=size)
+        context.set_default_timeout(8000)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.goto("/accounts/login/")
+        page.locator("input[name=username]").fill(user.email)
+        page.locator("input[name=password]").fill(password)
+        page.locator("form button[type=submit]").click()
+        page.wait_for_url(lambda url: "/accounts/login" not in url)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture(autouse=True)

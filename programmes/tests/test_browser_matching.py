@@ -5,70 +5,17 @@ the mentee and the mentor accept. Console errors (a CSP violation by inline scri
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from conftest import Personas, missing_service
-from people.models import User
+from conftest import Personas
 from people.tests.factories import OrgUnitFactory, UserFactory
 from programmes.models import Enrolment, MatchRun, Programme, Relationship
 from programmes.tests.factories import MatchingSettingsFactory, RecruitmentFactory
 from programmes.tests.matching_helpers import negotiation, pool_mentee, pool_mentor
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable from it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        missing_service(f"no chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def sign_in(browser: Any, live_server: Any) -> Iterator[Any]:
-    """Open a fresh browser context signed in as `user`; every console error is collected on the page."""
-    contexts: list[Any] = []
-
-    def open_as(user: User, password: str) -> Any:
-        context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 1400, "height": 900})
-        context.set_default_timeout(8000)
-        contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        page.goto("/accounts/login/")
-        page.locator("input[name=username]").fill(user.email)
-        page.locator("input[name=password]").fill(password)
-        page.locator("form button[type=submit]").click()
-        page.wait_for_url(lambda url: "/accounts/login" not in url)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def _programme(personas: Personas) -> Programme:
