@@ -115,6 +115,12 @@ class DevelopmentGoal(models.Model):
     def is_closed(self) -> bool:
         return self.status in (self.Status.ACHIEVED, self.Status.DROPPED)
 
+    @property
+    def current_level(self) -> int:
+        """The level last recorded, else the baseline (reads prefetched progress, newest last)."""
+        entries = list(self.progress.all())
+        return entries[-1].level if entries else self.baseline_level
+
 
 # The goal status machine: open → on_track ⇄ at_risk → achieved | dropped (and dropped from open).
 GOAL_TRANSITIONS: dict[str, tuple[str, ...]] = {

@@ -269,6 +269,39 @@ def test_a_bad_progress_entry_re_shows_the_plan_with_the_message_and_what_was_ty
     assert planned.progress.count() == 0
 
 
+def test_the_level_picker_starts_at_the_goals_current_level_and_each_form_sits_behind_its_own_button(
+    client: Client,
+) -> None:
+    relationship = accepted_pair(matching_programme())
+    _mentor, mentee = people_of(relationship)
+    enrolment = mentee_enrolment(relationship)
+    planned = goal(enrolment, baseline=2, target=5)
+    client.force_login(mentee)
+    url = reverse("programmes:plan", args=[relationship.programme_id, enrolment.pk])
+    card = client.get(url).context["cards"][0]
+    assert card.progress_form["level"].value() == 2  # the baseline before any progress
+    assert card.open_form == ""
+    goal_progress_add(actor=mentee, goal=planned, data=ProgressInput(timezone.localdate(), 4))
+    page = client.get(url)
+    assert page.context["cards"][0].progress_form["level"].value() == 4
+    html = page.content.decode()
+    assert html.count("<details class=\"goal-action\">") == 3  # progress, status, comment: all closed
+    assert '<option value="4" selected>' in html
+
+
+def test_a_failed_form_re_opens_behind_its_button(client: Client) -> None:
+    relationship = accepted_pair(matching_programme())
+    _mentor, mentee = people_of(relationship)
+    enrolment = mentee_enrolment(relationship)
+    planned = goal(enrolment)
+    client.force_login(mentee)
+    url = reverse("programmes:goal_comment", args=[relationship.programme_id, enrolment.pk, planned.pk])
+    page = client.post(url, {f"c{planned.pk}-body": ""})
+    assert page.status_code == 400
+    assert page.context["cards"][0].open_form == "comment_form"
+    assert '<details class="goal-action" open>' in page.content.decode()
+
+
 def test_the_mentee_writes_a_goal_in_the_browser_form(client: Client) -> None:
     programme = matching_programme()
     mentee = pool_mentee(programme, needs={negotiation(): (2, 4)})

@@ -45,6 +45,7 @@ class GoalCard:
     progress_form: ProgressForm
     status_form: StatusForm
     comment_form: CommentForm
+    open_form: str = ""  # the form shown open: the one that failed, so the person sees what they typed
 
 
 def _goal(found: PlanAccess, goal_id: int) -> DevelopmentGoal:
@@ -67,10 +68,15 @@ def _render_plan(
     cards = []
     for goal in goals:
         card = GoalCard(
-            goal, ProgressForm(prefix=f"p{goal.pk}"), StatusForm(goal=goal), CommentForm(prefix=f"c{goal.pk}")
+            goal,
+            # The level picker starts where the goal stands now, not at 1.
+            ProgressForm(prefix=f"p{goal.pk}", initial={"level": goal.current_level}),
+            StatusForm(goal=goal),
+            CommentForm(prefix=f"c{goal.pk}"),
         )
         if bound is not None and bound[0] == goal.pk:
             setattr(card, bound[1], bound[2])
+            card.open_form = bound[1]
         cards.append(card)
     chart = progress_chart(goals)
     context = {
