@@ -285,7 +285,7 @@ def test_the_level_picker_starts_at_the_goals_current_level_and_each_form_sits_b
     page = client.get(url)
     assert page.context["cards"][0].progress_form["level"].value() == 4
     html = page.content.decode()
-    assert html.count("<details class=\"goal-action\">") == 3  # progress, status, comment: all closed
+    assert html.count('<details class="goal-action">') == 3  # progress, status, comment: all closed
     assert '<option value="4" selected>' in html
 
 
