@@ -4,6 +4,7 @@ supply-and-demand report. Each runs a fixed number of queries, whatever the size
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,15 +216,26 @@ def past_pairs(*, programme: Programme, people: set[int]) -> set[frozenset[int]]
 
 def divisions() -> dict[int, int]:
     """Each org unit's top-level ancestor (its division), from one query of the unit tree."""
-    parents = dict(OrgUnit.objects.values_list("pk", "parent_id"))
+    return top_ancestors(dict(OrgUnit.objects.values_list("pk", "parent_id")))
+
+
+def top_ancestors(parents: Mapping[int, int | None]) -> dict[int, int]:
+    """Each node's top-level ancestor in a forest given as {node: parent}, in any order of the nodes.
+
+    HRIS exports list children before their parents, so a walk often reaches a unit already resolved by an
+    earlier walk: that unit's answer is reused. A parent missing from the mapping is itself the top, and a
+    cycle in bad data ends at the last node before the walk meets itself again.
+    """
     top: dict[int, int] = {}
-    for unit in parents:
+    for node in parents:
+        if node in top:
+            continue  # resolved already, as the ancestor of a node walked before it
         seen: list[int] = []
-        current: int | None = unit
+        current: int | None = node
         while current is not None and current not in top and current not in seen:
             seen.append(current)
             current = parents.get(current)
-        root = top.get(current, seen[-1]) if current is not None else seen[-1]
+        root = top[current] if current is not None and current in top else seen[-1]
         for visited in seen:
             top[visited] = root
     return top
