@@ -192,24 +192,13 @@ def _per_month(cadence_days: int | None) -> float | None:
 
 
 def contact_compliance(ids: Sequence[int]) -> Figures | None:
-    """Share of running relationships whose next coordinator contact is not overdue."""
-    health = _model("RelationshipHealth")
-    if health is None:
-        return None
-    today = timezone.localdate()
-    rows = (
-        health.objects.filter(programme_id__in=ids, relationship__state__in=RUNNING_RELATIONSHIP_STATES)  # type: ignore[attr-defined]
-        .values("programme_id")
-        .annotate(
-            n=Count("pk"), ok=Count("pk", filter=Q(next_contact_due__isnull=True) | Q(next_contact_due__gte=today))
-        )
-    )
+    """Share of running relationships whose next coordinator contact is not overdue (the dashboard's definition)."""
+    from programmes.selectors_figures import contact_figures
+
+    programmes = list(Programme.objects.filter(pk__in=ids))
     return {
-        row["programme_id"]: ProcessFigure(
-            "contact_compliance", _("Coordinator contacts on time"), "%", 100.0 * row["ok"] / row["n"], row["n"]
-        )
-        for row in rows
-        if row["n"]
+        p: ProcessFigure("contact_compliance", _("Coordinator contacts on time"), "%", 100.0 * on_time / n, n)
+        for p, (on_time, n) in contact_figures(programmes=programmes, today=timezone.localdate()).items()
     }
 
 
@@ -233,36 +222,13 @@ def early_closure_rate(ids: Sequence[int]) -> Figures | None:
 
 
 def orientation_completion(ids: Sequence[int]) -> Figures | None:
-    """Share of participants who finished every required orientation module for their role."""
-    module, completion = _model("OrientationModule"), _model("OrientationCompletion")
-    audience_for_role = getattr(apps.get_app_config("programmes").models_module, "AUDIENCE_FOR_ROLE", None)
-    if module is None or completion is None or not audience_for_role:
-        return None
-    required: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for pk, programme_id, audience in module.objects.filter(programme_id__in=ids, required=True).values_list(  # type: ignore[attr-defined]
-        "pk", "programme_id", "audience"
-    ):
-        required[(programme_id, audience)].add(pk)
-    done: dict[int, set[int]] = defaultdict(set)
-    for person_id, module_id in completion.objects.filter(module__programme_id__in=ids).values_list(  # type: ignore[attr-defined]
-        "person_id", "module_id"
-    ):
-        done[person_id].add(module_id)
-    with_modules = {programme_id for programme_id, _audience in required}
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for programme_id, person_id, role in Enrolment.objects.filter(
-        programme_id__in=ids, state__in=EVALUATED
-    ).values_list("programme_id", "person_id", "role"):
-        if programme_id not in with_modules:
-            continue  # no orientation to complete: no figure rather than a vacuous 100 %
-        modules = required.get((programme_id, audience_for_role.get(role, "")), set())
-        counts[programme_id][0] += 1
-        counts[programme_id][1] += modules <= done.get(person_id, set())
+    """Share of participants who finished every required orientation module for their role (the dashboard's
+    definition: no figure for a programme without modules)."""
+    from programmes.selectors_figures import orientation_figures
+
     return {
-        p: ProcessFigure(
-            "orientation_completion", _("Orientation completed"), "%", 100.0 * finished / n if n else None, n
-        )
-        for p, (n, finished) in counts.items()
+        p: ProcessFigure("orientation_completion", _("Orientation completed"), "%", 100.0 * finished / n, n)
+        for p, (finished, n) in orientation_figures(programme_ids=ids).items()
     }
 
 

@@ -22,26 +22,23 @@ from .models import (
     CheckIn,
     Concern,
     CoordinatorTask,
-    Enrolment,
     MentoringSession,
     Programme,
     Relationship,
-    RelationshipHealth,
     RelationshipMember,
 )
-from .services.reminders import DEFAULT_CADENCE_DAYS
+from .selectors_figures import (
+    agreements_waiting,
+    cadence_days,
+    orientation_figures,
+    relationships_at_risk,
+    relationships_contact_due_between,
+    relationships_contact_overdue,
+)
 
 LIMIT = 25
 MONTHS = 12
 RState = Relationship.State
-LOOKED_AFTER = (RState.ACTIVE, RState.ON_HOLD, RState.CLOSING)
-# Enrolment states that come after orientation (issue 5 moves accepted → oriented).
-ORIENTED_STATES = (
-    Enrolment.State.ORIENTED,
-    Enrolment.State.AVAILABLE,
-    Enrolment.State.MATCHED,
-    Enrolment.State.COMPLETED,
-)
 
 
 @dataclass
@@ -135,7 +132,7 @@ def _months(programme: Programme, today: date, active: int) -> list[MonthRow]:
     """
     starts = _month_starts(today)
     bounds = _bounds(starts)
-    cadence = programme.meeting_cadence_days or DEFAULT_CADENCE_DAYS
+    cadence = cadence_days(programme)
     rows = [MonthRow(start, formats.date_format(start, "M Y"), expected=active * 30 / cadence) for start in starts]
     session_aggregates: dict[str, Any] = {}
     checkin_aggregates: dict[str, Any] = {}
@@ -180,33 +177,29 @@ def _names(relationship_ids: Iterable[int]) -> dict[int, list[str]]:
 
 
 def dashboard_for_programme(*, programme: Programme, today: date | None = None) -> Dashboard:
-    """Everything the coordinator's dashboard shows (about twenty queries, whatever the programme's size)."""
-    today = today or timezone.localdate()
-    health = RelationshipHealth.objects.filter(programme=programme, relationship__state__in=LOOKED_AFTER)
+    """Everything the coordinator's dashboard shows (about twenty queries, whatever the programme's size).
+
+    At risk, overdue contacts, waiting agreements and orientation come from selectors_figures, the one
+    definition the preparation overview, the home pages and the report share.
+    """
+    now = timezone.now()
+    today = today or timezone.localdate(now)
     relationships = Relationship.objects.filter(programme=programme)
     by_state_counts = dict(relationships.values_list("state").annotate(n=Count("pk")).order_by())
-    enrolments = dict(
-        Enrolment.objects.filter(programme=programme).values_list("state").annotate(n=Count("pk")).order_by()
-    )
+    finished, counted = orientation_figures(programme_ids=[programme.pk]).get(programme.pk, (0, 0))
     dashboard = Dashboard(
         programme=programme,
-        at_risk=_section(health.filter(at_risk=True).select_related("relationship").order_by("at_risk_since", "pk")),
-        overdue_contacts=_section(
-            health.filter(next_contact_due__lt=today, relationship__state__in=(RState.ACTIVE, RState.ON_HOLD))
-            .select_related("relationship")
-            .order_by("next_contact_due", "pk")
-        ),
-        contacts_due_soon=health.filter(
-            next_contact_due__gte=today,
-            next_contact_due__lte=today + timedelta(days=7),
-            relationship__state__in=(RState.ACTIVE, RState.ON_HOLD),
+        at_risk=_section(relationships_at_risk(programmes=[programme], now=now)),
+        overdue_contacts=_section(relationships_contact_overdue(programmes=[programme], today=today)),
+        contacts_due_soon=relationships_contact_due_between(
+            programmes=[programme], low=today, high=today + timedelta(days=7)
         ).count(),
         open_concerns=_section(
             Concern.objects.filter(programme=programme, state__in=(Concern.State.OPEN, Concern.State.MEDIATING))
             .annotate(rank=Case(When(severity="high", then=0), When(severity="medium", then=1), default=2))
             .order_by("rank", "created_at")
         ),
-        unsigned=_section(relationships.filter(state=RState.ACCEPTED).order_by("state_changed_at", "pk")),
+        unsigned=_section(agreements_waiting(programme=programme)),
         pending_proposals=_section(relationships.filter(state=RState.PROPOSED).order_by("created_at", "pk")),
         tasks=_section(
             CoordinatorTask.objects.filter(programme=programme, state=CoordinatorTask.State.OPEN).order_by(
@@ -215,12 +208,12 @@ def dashboard_for_programme(*, programme: Programme, today: date | None = None) 
         ),
         by_state=[(state, str(label), by_state_counts.get(state, 0)) for state, label in RState.choices],
         months=_months(programme, today, by_state_counts.get(RState.ACTIVE, 0)),
-        oriented=sum(enrolments.get(s, 0) for s in ORIENTED_STATES),
-        to_orient=enrolments.get(Enrolment.State.ACCEPTED, 0),
+        oriented=finished,
+        to_orient=counted - finished,
     )
-    sections = (dashboard.at_risk, dashboard.overdue_contacts, dashboard.open_concerns, dashboard.tasks)
-    pairs = (dashboard.unsigned, dashboard.pending_proposals)
-    keyed = [(row, row.obj.relationship_id) for section in sections for row in section.rows]
+    by_relationship = (dashboard.open_concerns, dashboard.tasks)
+    pairs = (dashboard.at_risk, dashboard.overdue_contacts, dashboard.unsigned, dashboard.pending_proposals)
+    keyed = [(row, row.obj.relationship_id) for section in by_relationship for row in section.rows]
     keyed += [(row, row.obj.pk) for section in pairs for row in section.rows]
     names = _names(pk for _row, pk in keyed if pk)
     for row, pk in keyed:

@@ -20,12 +20,15 @@ from programmes.models import (
     Concern,
     CoordinatorTask,
     Enrolment,
+    OrientationModule,
     Relationship,
     RelationshipHealth,
 )
 from programmes.selectors_dashboard import dashboard_for_programme
+from programmes.services.orientation import orientation_complete
 from programmes.services.reminders import support_sweep
 from programmes.tests.factories import RelationshipFactory, RelationshipMemberFactory
+from programmes.tests.preparation_helpers import module
 from programmes.tests.support_helpers import SessionFactory, new_pair, open_checkin, persona_pair
 
 pytestmark = pytest.mark.django_db
@@ -72,10 +75,11 @@ def test_the_dashboard_shows_concerns_tasks_unsigned_agreements_and_pending_prop
     proposed = RelationshipFactory(programme=personas.programme)
     member = RelationshipMemberFactory(relationship=proposed)
     board = dashboard_for_programme(programme=personas.programme)
+    # The running pair has no signed agreement either: both it and the accepted pair wait (as the overview says).
     assert (board.open_concerns.total, board.tasks.total, board.unsigned.total, board.pending_proposals.total) == (
         1,
         1,
-        1,
+        2,
         1,
     )
     page = _dashboard(client, personas)
@@ -112,7 +116,15 @@ def test_relationships_by_state_and_orientation_completion(client: Client, perso
     states = {state: n for state, _label, n in board.by_state}
     assert states["active"] == 1
     assert states["closed"] == 0
-    assert (board.oriented, board.to_orient, board.orientation_percent) == (2, 1, 67)
+    # No orientation module: nothing to complete, so no figure (not a vacuous 100 %).
+    assert (board.oriented, board.to_orient, board.orientation_percent) == (0, 0, None)
+    mentee_module = module(personas.programme, OrientationModule.Audience.MENTEE)
+    module(personas.programme, OrientationModule.Audience.MENTOR, key="mentor-basics")
+    orientation_complete(
+        actor=personas.mentee, module=mentee_module, audiences={"mentee"}, language="en", acknowledged=True
+    )
+    board = dashboard_for_programme(programme=personas.programme)
+    assert (board.oriented, board.to_orient, board.orientation_percent) == (1, 2, 33)
 
 
 def _fill(programme: object, coordinator: object, *, pairs: int, sessions: int, checkins: int) -> None:
@@ -190,3 +202,37 @@ def test_the_coordinators_home_links_to_the_dashboard_of_a_running_programme(
     client.force_login(personas.coordinator)
     page = client.get(reverse("home")).content.decode()
     assert reverse("programmes:dashboard", args=[personas.programme.pk]) in page
+
+
+def test_a_pair_silent_since_its_start_is_at_risk_and_its_contact_overdue_before_any_sweep(
+    client: Client, personas: Personas
+) -> None:
+    quiet = persona_pair(personas, started=timezone.now() - timedelta(days=60))
+    fresh = new_pair(personas.programme, started=timezone.now() - timedelta(days=2))
+    RelationshipHealth.objects.filter(relationship=quiet).delete()  # never swept: no rollup row at all
+    board = dashboard_for_programme(programme=personas.programme)
+    assert [row.obj.pk for row in board.at_risk.rows] == [quiet.pk]
+    assert [row.obj.pk for row in board.overdue_contacts.rows] == [quiet.pk]
+    page = _dashboard(client, personas)
+    risk = page[page.index('data-testid="panel-at-risk"') : page.index('data-testid="panel-overdue-contacts"')]
+    assert personas.mentee.full_name in risk
+    assert "No pair is at risk" not in risk
+    assert fresh.pk not in [row.obj.pk for row in board.at_risk.rows]
+    support_sweep()  # the sweep flags the same pair: the figure does not change
+    again = dashboard_for_programme(programme=personas.programme)
+    assert [row.obj.pk for row in again.at_risk.rows] == [quiet.pk]
+    assert again.overdue_contacts.total == 1
+
+
+def test_the_dashboard_and_the_preparation_overview_count_the_same_waiting_agreements(personas: Personas) -> None:
+    from programmes.selectors_preparation import preparation_overview
+
+    persona_pair(personas)  # running, but nobody signed an agreement
+    for _ in range(3):
+        new_pair(personas.programme)
+    accepted = RelationshipFactory(programme=personas.programme, state=Relationship.State.ACCEPTED)
+    RelationshipMemberFactory(relationship=accepted)
+    board = dashboard_for_programme(programme=personas.programme)
+    overview = preparation_overview(programme=personas.programme, language="en")
+    assert board.unsigned.total == overview.counts["agreements"] == 5
+    assert {row.obj.pk for row in board.unsigned.rows} == {w.relationship.pk for w in overview.agreements}
