@@ -13,18 +13,17 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
+from people.figures import number as figures_number
+from people.figures import places_for
+
 WIDTH, SLOPE_HEIGHT, BAR_HEIGHT = 420, 150, 56
 LEFT, RIGHT, TOP = 110, 310, 28
 PARTICIPANT_COLOUR, COMPARISON_COLOUR, INTERVAL_COLOUR = "#0d6efd", "#6c757d", "#198754"
 
 
-def number(value: float) -> str:
-    """A chart label with the decimals of the sentences: 18, 2.4, 0.35; thousands grouped."""
-    if not math.isfinite(value):
-        return ""
-    size = abs(value)
-    digits = 0 if size >= 10 else 1 if size >= 1 else 2
-    return f"{value:,.{digits}f}"
+def number(value: float, places: int | None = None) -> str:
+    """A chart label exactly as the sentence and the table write it (people.figures.number)."""
+    return figures_number(value, places) if math.isfinite(value) else ""
 
 
 def _apart(first: float, second: float, gap: float = 12.0) -> tuple[float, float]:
@@ -90,7 +89,8 @@ def _slope(figures: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
 
 def _interval(figures: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
     did = figures.get("did") or {}
-    value, low, high = did.get("value"), did.get("ci_low"), did.get("ci_high")
+    factor = 100.0 if figures.get("kind") == "rate" else 1.0  # percentage points, as the sentence says
+    value, low, high = (None if v is None else v * factor for v in (did.get(k) for k in ("value", "ci_low", "ci_high")))
     top = SLOPE_HEIGHT + 4
     if value is None:
         return [_text(WIDTH / 2, top + 28, labels["no_did"], fill="#6c757d")]
@@ -98,6 +98,7 @@ def _interval(figures: Mapping[str, Any], labels: Mapping[str, str]) -> list[str
     span = max(abs(v) for v in ends) * 1.15 or 1.0
     x = lambda v: WIDTH / 2 + v / span * (WIDTH / 2 - 40)  # noqa: E731 (a local scale)
     mid = top + 30
+    places = places_for(value)  # the interval's ends take the point's decimals, as in the table
     parts = [
         _text(WIDTH / 2, top + 12, labels["did"], size=10, fill="#495057"),
         f'<line x1="{x(0):.1f}" y1="{mid - 12}" x2="{x(0):.1f}" y2="{mid + 12}" stroke="#adb5bd"/>',
@@ -106,12 +107,12 @@ def _interval(figures: Mapping[str, Any], labels: Mapping[str, str]) -> list[str
         parts += [
             f'<line x1="{x(low):.1f}" y1="{mid}" x2="{x(high):.1f}" y2="{mid}" '
             f'stroke="{INTERVAL_COLOUR}" stroke-width="3"/>',
-            _text(x(low), mid + 16, number(low), size=10, fill=INTERVAL_COLOUR),
-            _text(x(high), mid + 16, number(high), size=10, fill=INTERVAL_COLOUR),
+            _text(x(low), mid + 16, number(low, places), size=10, fill=INTERVAL_COLOUR),
+            _text(x(high), mid + 16, number(high, places), size=10, fill=INTERVAL_COLOUR),
         ]
     parts += [
         f'<circle cx="{x(value):.1f}" cy="{mid}" r="5" fill="{INTERVAL_COLOUR}"/>',
-        _text(x(value), mid - 8, number(value), size=10, fill=INTERVAL_COLOUR),
+        _text(x(value), mid - 8, number(value, places), size=10, fill=INTERVAL_COLOUR),
     ]
     return parts
 

@@ -2,7 +2,9 @@
 
 No cell can start a formula: every text cell that would begin with = + - @ a tab or a carriage return gets
 an apostrophe in front (after characters a workbook cannot hold are removed, so that removing them cannot
-uncover a formula). Numbers are written as numbers. Suppressed cells say so and carry no figures.
+uncover a formula). Numbers are written as numbers, rounded exactly as the report page shows them
+(people.figures: half away from zero, an interval with its point's decimals) but with a dot. Suppressed
+cells say so and carry no figures. ROI is the programme's, once per cycle; each metric's benefit is a part.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+
+from people.figures import estimate_places, machine
 
 from .reports import ProgrammeReport, ResultRow
 
@@ -52,39 +56,56 @@ def header() -> list[str]:
         _("Comparison mean now"), _("Comparison change"), _("Difference in differences"), _("DiD CI low"),
         _("DiD CI high"), _("Hedges' g"), _("g CI low"), _("g CI high"), _("Mentored rate now"),
         _("Comparison rate now"), _("Rate difference"), _("Rate difference CI low"), _("Rate difference CI high"),
-        _("ROI %"), _("Benefit-cost ratio"), _("Payback months"), _("Suppressed"), _("In words"), _("Computed"),
+        _("Benefit"), _("Programme ROI %"), _("Programme benefit-cost ratio"), _("Programme payback months"),
+        _("Suppressed"), _("In words"), _("Computed"),
         _("Method version"), _("Out of date"),
     ]  # fmt: skip
 
 
-def _est(estimate: dict[str, Any] | None, *keys: str) -> list[Any]:
-    return [(estimate or {}).get(key) for key in keys]
+def _est(estimate: dict[str, Any] | None, *keys: str, factor: float = 1.0) -> list[Any]:
+    """An estimate's cells, all with the decimals its point value is shown with (rates: as shares of the
+    percentage the page shows, so two more decimals)."""
+    values = [(estimate or {}).get(key) for key in keys]
+    places = estimate_places(values[0], factor) + (2 if factor == 100 else 0)
+    return [machine(value, places) for value in values]
 
 
 def _group(cell: dict[str, Any]) -> dict[str, Any]:
     return cell if not cell.get("suppressed") and not cell.get("empty") else {}
 
 
-def result_cells(row: ResultRow) -> list[Any]:
-    """One result as the table's raw values (before `safe`)."""
+def _roi_cells(row: ResultRow, report: ProgrammeReport | None) -> list[Any]:
+    benefit = (row.roi or {}).get("benefit")
+    programme = report.roi_for(row.cycle.pk) if report and benefit is not None else None
+    figures = programme.figures if programme else {}
+    return [
+        machine(benefit, 0),
+        machine(figures.get("roi_percent"), 0),
+        machine(figures.get("benefit_cost_ratio"), 2),
+        machine(figures.get("payback_months"), 1),
+    ]
+
+
+def result_cells(row: ResultRow, report: ProgrammeReport | None = None) -> list[Any]:
+    """One result as the table's raw values (before `safe`), rounded as the page shows them."""
     f = row.figures
     p, c = _group(row.participant), _group(row.comparison)
     suppressed = _("fewer than 5")
     n_of = lambda raw: suppressed if raw.get("suppressed") else raw.get("n")  # noqa: E731
-    rate = lambda cell: (cell.get("rate_current") or {}).get("value")  # noqa: E731
-    roi = f.get("roi") or {}
+    rate = lambda cell: _est(cell.get("rate_current"), "value", factor=100)[0]  # noqa: E731
+    mean = lambda cell, key: machine((cell.get(key) or {}).get("mean"))  # noqa: E731
+    sd = lambda cell, key: machine((cell.get(key) or {}).get("sd"), 2)  # noqa: E731
     return [
         row.programme.name, row.goal.statement, row.metric.name, row.metric.unit, row.metric.get_direction_display(),
         str(row.cycle.get_kind_display()), row.cycle.opens_on.isoformat(), row.cycle.closes_on.isoformat(),
-        n_of(row.participant), (p.get("baseline") or {}).get("mean"), (p.get("baseline") or {}).get("sd"),
-        (p.get("current") or {}).get("mean"), (p.get("current") or {}).get("sd"),
+        n_of(row.participant), mean(p, "baseline"), sd(p, "baseline"), mean(p, "current"), sd(p, "current"),
         *_est(p.get("change"), "value", "ci_low", "ci_high"),
         *_est(p.get("percent_change"), "value", "ci_low", "ci_high"),
-        n_of(row.comparison), (c.get("baseline") or {}).get("mean"), (c.get("current") or {}).get("mean"),
-        (c.get("change") or {}).get("value"), *_est(f.get("did"), "value", "ci_low", "ci_high"),
+        n_of(row.comparison), mean(c, "baseline"), mean(c, "current"),
+        *_est(c.get("change"), "value"), *_est(f.get("did"), "value", "ci_low", "ci_high", factor=row.did_factor),
         *_est(f.get("hedges_g"), "value", "ci_low", "ci_high"), rate(p), rate(c),
-        *_est(f.get("rate_difference"), "value", "ci_low", "ci_high"),
-        roi.get("roi_percent"), roi.get("benefit_cost_ratio"), roi.get("payback_months"),
+        *_est(f.get("rate_difference"), "value", "ci_low", "ci_high", factor=100),
+        *_roi_cells(row, report),
         bool(f.get("suppressed")), row.sentence, row.computed_at, f.get("method_version"),
         row.stale if not row.live else None,
     ]  # fmt: skip
@@ -95,7 +116,7 @@ def table(reports: Iterable[ProgrammeReport]) -> Iterator[list[Cell]]:
     yield [safe(name) for name in header()]
     for report in reports:
         for row in report.rows():
-            yield [safe(value) for value in result_cells(row)]
+            yield [safe(value) for value in result_cells(row, report)]
 
 
 class _Echo:

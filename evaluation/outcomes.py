@@ -128,6 +128,20 @@ def _roi(inputs: MetricInputs, did: stats.Estimate) -> dict[str, Any] | None:
     }
 
 
+def programme_roi(benefits: Sequence[float], costs: float) -> dict[str, float | None]:
+    """Phillips ROI of the whole programme: the summed annual benefits of all its monetised metrics against
+    its fully loaded costs. Each metric's benefit is a part of this one figure; setting each metric alone
+    against the whole cost would count the cost once per metric."""
+    benefit = math.fsum(benefits)
+    return {
+        "benefit": benefit,
+        "costs": costs,
+        "roi_percent": (benefit - costs) / costs * 100.0 if costs > 0 else None,
+        "benefit_cost_ratio": benefit / costs if costs > 0 else None,
+        "payback_months": costs / (benefit / 12.0) if benefit > 0 else None,
+    }
+
+
 def compute(inputs: MetricInputs) -> dict[str, Any]:
     """The figures of one metric in one cycle (see the module docstring)."""
     treated, control = inputs.participant, inputs.comparison

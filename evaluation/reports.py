@@ -16,7 +16,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from programmes.models import BusinessGoal, Enrolment, Programme, ProgrammeRole
 from . import stats
 from .charts import result_chart
 from .models import Answer, ComparisonMember, CostItem, EvaluationCycle, Instrument, OutcomeMetric, OutcomeResult
-from .outcomes import compute, estimate_json
+from .outcomes import compute, estimate_json, programme_roi
 from .selectors_process import ProcessFigure, process_metrics_for_programmes
 from .sentences import result_sentence
 from .services.comparison import unit_ids_with_sub_units
@@ -100,6 +100,11 @@ class ResultRow:
         return self.figures.get("did")
 
     @property
+    def did_factor(self) -> int:
+        """Rates (shares) are told in percentage points, in the sentence, the table and the chart alike."""
+        return 100 if self.figures.get("kind") == "rate" else 1
+
+    @property
     def roi(self) -> dict[str, Any] | None:
         return self.figures.get("roi")
 
@@ -146,6 +151,25 @@ class SurveyRow:
         return stats.is_suppressed(self.n)
 
 
+@dataclass(frozen=True)
+class RoiPart:
+    """One monetised metric's annual benefit as a part of the programme's return on investment."""
+
+    metric: OutcomeMetric
+    benefit: float
+    share: float | None  # of the programme's total benefit, when that is positive
+
+
+@dataclass(frozen=True)
+class ProgrammeRoi:
+    """The programme's return on investment in one cycle: every monetised metric's benefit against the
+    fully loaded costs, once (see outcomes.programme_roi)."""
+
+    cycle: EvaluationCycle
+    figures: dict[str, float | None]
+    parts: list[RoiPart]
+
+
 @dataclass
 class ProgrammeReport:
     programme: Programme
@@ -153,10 +177,35 @@ class ProgrammeReport:
     goals: list[GoalSection]
     process: list[ProcessFigure]
     surveys: list[SurveyRow]
+    costs: float = 0.0
 
     def rows(self) -> Iterator[ResultRow]:
         for section in self.goals:
             yield from section.rows
+
+    @cached_property
+    def roi(self) -> list[ProgrammeRoi]:
+        """One programme ROI per cycle that has at least one monetised result, in cycle order."""
+        by_cycle: dict[int, list[ResultRow]] = defaultdict(list)
+        for row in self.rows():
+            if row.roi and row.roi.get("benefit") is not None:
+                by_cycle[row.cycle.pk].append(row)
+        result = []
+        for cycle in self.cycles:
+            rows = by_cycle.get(cycle.pk)
+            if not rows or self.costs <= 0:
+                continue
+            benefits = [float((row.roi or {})["benefit"]) for row in rows]
+            figures = programme_roi(benefits, self.costs)
+            total = figures["benefit"] or 0.0
+            parts = [
+                RoiPart(row.metric, b, b / total if total > 0 else None) for row, b in zip(rows, benefits, strict=True)
+            ]
+            result.append(ProgrammeRoi(cycle, figures, parts))
+        return result
+
+    def roi_for(self, cycle_id: int) -> ProgrammeRoi | None:
+        return next((r for r in self.roi if r.cycle.pk == cycle_id), None)
 
 
 def _people_filter(programme_ids: Sequence[int], filters: ReportFilters) -> set[int] | None:
@@ -313,6 +362,12 @@ def outcome_report(*, programmes: Sequence[Programme], filters: ReportFilters | 
     people = _people_filter(ids, filters)
     rows = _result_rows(by_id, metrics, cycles, people)
     process = process_metrics_for_programmes(programme_ids=ids)
+    costs = dict(
+        CostItem.objects.filter(programme_id__in=ids)
+        .values("programme_id")
+        .annotate(total=Sum("amount"))
+        .values_list("programme_id", "total")
+    )
     surveys = _survey_rows(ids, cycles, people, filters.role)
     reports = []
     for programme in programmes:
@@ -328,6 +383,7 @@ def outcome_report(*, programmes: Sequence[Programme], filters: ReportFilters | 
                 list(sections.values()),
                 process.get(programme.pk, []),
                 [s for s in surveys if s.cycle.programme_id == programme.pk],
+                float(costs.get(programme.pk) or 0),
             )
         )
     return reports

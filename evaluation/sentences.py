@@ -7,23 +7,20 @@ suppressed cell. Rates stored as shares (0 to 1) are told in percentage points.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from people.figures import direction_of, number, places_for, rounded
 
-def decimals(value: float) -> int:
-    """How many decimals a person wants to read: 18 days, 2.4 deals, 0.35 points."""
-    size = abs(value)
-    return 0 if size >= 10 else 1 if size >= 1 else 2
+# The sentences, the tables, the charts and the exports all write figures through people.figures.
+decimals = places_for
 
 
 def fmt(value: float, places: int | None = None) -> str:
-    """A number as the reader's locale writes it, with grouping."""
-    return str(number_format(value, places if places is not None else decimals(value), force_grouping=True))
+    """A number as the reader's locale writes it, rounded half away from zero (people.figures.number)."""
+    return number(value, places)
 
 
 def _scale(figures: Mapping[str, Any], unit: str) -> tuple[float, str]:
@@ -53,6 +50,11 @@ def _magnitude(estimate: Mapping[str, Any], factor: float) -> tuple[float, float
     return value * factor, scale(low), scale(high)
 
 
+def rounded_is_zero(value: float, places: int) -> bool:
+    """True when a figure shows as 0 at its precision."""
+    return rounded(value, places).is_zero()
+
+
 def _lower(name: str) -> str:
     """A metric's name inside a sentence: "Sales cycle length" → "sales cycle length", "NPS" stays."""
     return name[:1].lower() + name[1:] if name[:1].isupper() and not name[1:2].isupper() else name
@@ -63,13 +65,47 @@ def _excludes_zero(estimate: Mapping[str, Any]) -> bool:
     return low is not None and high is not None and (low > 0 or high < 0)
 
 
+def _did_text(direction: str, did_sign: int, moved: int | None) -> tuple[str, bool]:
+    """The sentence's words, true to which way the mentored group's own value went, and whether they
+    already say which side it favours. `moved` is -1, 0 or 1 as shown, None when the groups are unknown."""
+    if moved is None or moved == did_sign:
+        # The mentored group moved the way of the difference: "cut … more", "grew … more".
+        if direction == "lower":
+            if did_sign < 0:
+                return _(
+                    "Mentored participants cut their %(metric)s by %(size)s %(unit)s more than the comparison group"
+                ), True
+            return _(
+                "Mentored participants' %(metric)s grew by %(size)s %(unit)s more than the comparison group's"
+            ), True
+        if did_sign > 0:
+            return _(
+                "Mentored participants raised their %(metric)s by %(size)s %(unit)s more than the comparison group"
+            ), True
+        return _("Mentored participants' %(metric)s fell by %(size)s %(unit)s more than the comparison group's"), True
+    if moved == 0:
+        if did_sign > 0:
+            return _(
+                "Mentored participants' %(metric)s held steady while the comparison group's fell by %(size)s %(unit)s"
+            ), False
+        return _(
+            "Mentored participants' %(metric)s held steady while the comparison group's rose by %(size)s %(unit)s"
+        ), False
+    if moved < 0:  # both fell, the mentored less
+        return _("Mentored participants' %(metric)s fell by %(size)s %(unit)s less than the comparison group's"), False
+    return _("Mentored participants' %(metric)s rose by %(size)s %(unit)s less than the comparison group's"), False
+
+
 def did_sentence(name: str, unit: str, direction: str, figures: Mapping[str, Any]) -> str:
     """The difference-in-differences told as a sentence (figures["did"] must be present)."""
     did = figures["did"]
     factor, unit = _scale(figures, unit)
     size, low, high = _magnitude(did, factor)
     places = decimals(size)
-    better = (did["value"] < 0) == (direction == "lower")
+    did_sign = -1 if did["value"] < 0 else 1
+    change = ((figures.get("groups") or {}).get("participant") or {}).get("change") or {}
+    moved = None if change.get("value") is None else direction_of(change["value"] * factor)
+    text, says_side = _did_text(direction, did_sign, moved)
     values = {
         "metric": _lower(name),
         "size": fmt(size, places),
@@ -78,20 +114,13 @@ def did_sentence(name: str, unit: str, direction: str, figures: Mapping[str, Any
         "treated": did.get("n_treated"),
         "control": did.get("n_comparison"),
     }
-    if direction == "lower":
-        text = (
-            _("Mentored participants cut their %(metric)s by %(size)s %(unit)s more than the comparison group")
-            if better
-            else _("Mentored participants' %(metric)s grew by %(size)s %(unit)s more than the comparison group's")
-        )
-    else:
-        text = (
-            _("Mentored participants raised their %(metric)s by %(size)s %(unit)s more than the comparison group")
-            if better
-            else _("Mentored participants' %(metric)s fell by %(size)s %(unit)s more than the comparison group's")
-        )
     sentence = (text + " " + _("(%(ci)s; %(treated)s mentored, %(control)s not).")) % values
-    if math.isclose(did["value"], 0.0) or not _excludes_zero(did):
+    if not says_side:
+        better = (did_sign < 0) == (direction == "lower")
+        sentence += " " + (
+            _("That favours the mentored participants.") if better else _("That favours the comparison group.")
+        )
+    if rounded_is_zero(size, places) or not _excludes_zero(did):
         sentence += " " + _("The interval includes no difference, so this may be chance.")
     return sentence
 
@@ -102,7 +131,8 @@ def change_sentence(name: str, unit: str, direction: str, figures: Mapping[str, 
     factor, unit = _scale(figures, unit)
     size, low, high = _magnitude(change, factor)
     places = decimals(size)
-    rose = change["value"] > 0
+    moved = direction_of(change["value"] * factor, places)
+    rose = moved > 0
     values = {
         "metric": _lower(name),
         "size": fmt(size, places),
@@ -121,9 +151,14 @@ def change_sentence(name: str, unit: str, direction: str, figures: Mapping[str, 
             "(%(ci)s; %(n)s people)."
         )
     )
+    caveat = _("There is no comparison group to tell how much of it is due to mentoring.")
+    if moved == 0:
+        steady = _(
+            "Since the baseline, mentored participants' %(metric)s has not changed on average (%(ci)s; %(n)s people)."
+        )
+        return f"{steady % values} {caveat}"
     better = rose == (direction == "higher")
     verdict = _("That is an improvement.") if better else _("That is a change for the worse.")
-    caveat = _("There is no comparison group to tell how much of it is due to mentoring.")
     return f"{text % values} {verdict} {caveat}"
 
 

@@ -1,4 +1,4 @@
-"""Template filters of the outcome pages: numbers and estimates as people read them."""
+"""Template filters of the outcome pages: numbers and estimates as people read them (people.figures)."""
 
 from __future__ import annotations
 
@@ -7,34 +7,28 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from ..sentences import decimals, fmt
+from people.figures import estimate_places, number
+from people.templatetags.figures import num, percent
 
 register = template.Library()
-
-
-@register.filter
-def num(value: Any, places: Any = None) -> str:
-    """A number in the reader's locale with sensible decimals; "–" when undefined."""
-    if value is None or value == "":
-        return "–"
-    number = float(value)
-    return fmt(number, int(places) if places not in (None, "") else None)
+register.filter("num", num)
+register.filter("percent", percent)
 
 
 @register.filter
 def estimate(value: dict[str, Any] | None, factor: Any = 1) -> str:
-    """An estimate as "18 (9 to 27)"; "–" when undefined. `factor` rescales (100 for percentages)."""
+    """An estimate as "18 (9 to 27)"; "–" when undefined. `factor` rescales (100 for percentages); the
+    interval takes the point's decimals, as the sentence, the chart and the export do."""
     if not value or value.get("value") is None:
         return "–"
     scale = float(factor or 1)
-    point = value["value"] * scale
-    places = decimals(point)
-    text = fmt(point, places)
+    places = estimate_places(value["value"], scale)
+    text = number(value["value"] * scale, places)
     low, high = value.get("ci_low"), value.get("ci_high")
     if low is None or high is None:
         return text
     return _("%(value)s (%(low)s to %(high)s)") % {
         "value": text,
-        "low": fmt(low * scale, places),
-        "high": fmt(high * scale, places),
+        "low": number(low * scale, places),
+        "high": number(high * scale, places),
     }
