@@ -13,6 +13,7 @@ from django.db.models import Case, Count, Exists, F, FloatField, Max, Min, Outer
 
 from people.models import OrgUnit, User
 from programmes.models import Enrolment, Programme
+from programmes.states import ENROLMENT_GONE
 
 from . import stats
 from .models import ComparisonGroup, ComparisonMember, Observation, OutcomeMetric
@@ -21,7 +22,7 @@ Group = Observation.Group
 BASELINE = Observation.PeriodKind.BASELINE
 
 # Enrolments that make a person a participant: everyone who applied and has not left or been turned down.
-NOT_PARTICIPATING = (Enrolment.State.WITHDRAWN, Enrolment.State.DECLINED)
+NOT_PARTICIPATING = ENROLMENT_GONE
 
 
 def participant_ids(programme: Programme) -> QuerySet[Enrolment, int]:

@@ -22,12 +22,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Enrolment, Programme
+from programmes.states import ENROLMENT_ACCEPTED, FORMED, STARTED
 
 from . import stats
 
-EVALUATED = ("accepted", "oriented", "available", "matched", "completed")
-MATCHED_RELATIONSHIP_STATES = ("accepted", "active", "on_hold", "closing", "closed")
-RUNNING_RELATIONSHIP_STATES = ("active", "on_hold", "closing")
+EVALUATED = ENROLMENT_ACCEPTED
+MATCHED_RELATIONSHIP_STATES = FORMED
+RUNNING_RELATIONSHIP_STATES = STARTED
 SESSION_WINDOW_DAYS = 90
 
 

@@ -31,10 +31,11 @@ from .models import (
 from .permissions import ProgrammeAccess, programme_access
 from .permissions_matching import RelationshipAccess, get_relationship_for_user
 from .services.development import MENTEE_SIDE, mentor_ids_for
+from .states import ENROLMENT_GONE
 
 Audience = OrientationModule.Audience
 # Enrolments that still count for orientation (declined and withdrawn people have nothing to read).
-_GONE = (Enrolment.State.DECLINED, Enrolment.State.WITHDRAWN)
+_GONE = ENROLMENT_GONE
 
 
 def orientation_audiences(user: User, programme: Programme, access: ProgrammeAccess) -> frozenset[str]:

@@ -16,7 +16,6 @@ from people.models import Competency, OrgUnit, User
 
 from .gates import pool_blockers
 from .models import (
-    OPEN_RELATIONSHIP_STATES,
     AuditEvent,
     Enrolment,
     EnrolmentCompetency,
@@ -31,6 +30,7 @@ from .models import (
     UnmatchedMentee,
 )
 from .permissions_matching import EnrolmentAccess
+from .states import OPEN
 
 State = Enrolment.State
 Role = Enrolment.Role
@@ -39,7 +39,7 @@ RECEIVING_ROLES = (Role.MENTEE, Role.PEER)
 
 
 def _open_memberships() -> QuerySet[RelationshipMember]:
-    return RelationshipMember.objects.filter(enrolment=OuterRef("pk"), relationship__state__in=OPEN_RELATIONSHIP_STATES)
+    return RelationshipMember.objects.filter(enrolment=OuterRef("pk"), relationship__state__in=OPEN)
 
 
 def with_open_relationships(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:

@@ -20,13 +20,12 @@ from .models import (
     Programme,
     ProgrammeRole,
 )
+from .states import ENROLMENT_GONE
 
 Audience = OrientationModule.Audience
 MENTEE_ROLES = (Enrolment.Role.MENTEE, Enrolment.Role.PEER)
 # Who is expected to finish orientation: everyone still in the programme.
-EXPECTED_STATES = tuple(
-    s for s in Enrolment.State.values if s not in (Enrolment.State.DECLINED, Enrolment.State.WITHDRAWN)
-)
+EXPECTED_STATES = tuple(s for s in Enrolment.State.values if s not in ENROLMENT_GONE)
 ALLOWED_TAGS = {
     "p", "br", "h1", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote", "hr", "a",
     "table", "thead", "tbody", "tr", "th", "td",

@@ -32,14 +32,10 @@ from .models import (
 )
 from .permissions import ProgrammeAccess
 from .permissions_matching import RelationshipAccess
+from .states import RUNNING
 
 Status = MentoringSession.Status
-RUNNING_STATES = (
-    Relationship.State.ACCEPTED,
-    Relationship.State.ACTIVE,
-    Relationship.State.ON_HOLD,
-    Relationship.State.CLOSING,
-)
+RUNNING_STATES = RUNNING
 
 
 def session_list_for_relationship(*, relationship: Relationship) -> QuerySet[MentoringSession]:

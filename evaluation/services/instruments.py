@@ -26,6 +26,7 @@ from people.models import LEVEL_MAX, LEVEL_MIN, User
 from programmes.models import Enrolment, Programme
 from programmes.services.lifecycle import audit_event_record
 from programmes.services.notifications import notification_create_many
+from programmes.states import ENROLMENT_ACCEPTED, FORMED
 
 from ..instruments_default import DEFAULTS
 from ..models import Answer, EvaluationCycle, Instrument, InstrumentItem, InstrumentResponse
@@ -33,13 +34,7 @@ from .common import EvaluationError
 
 Role = InstrumentResponse.Role
 # Enrolments that take part in evaluation: accepted into the programme and not gone.
-EVALUATED_STATES = (
-    Enrolment.State.ACCEPTED,
-    Enrolment.State.ORIENTED,
-    Enrolment.State.AVAILABLE,
-    Enrolment.State.MATCHED,
-    Enrolment.State.COMPLETED,
-)
+EVALUATED_STATES = ENROLMENT_ACCEPTED
 MENTOR_ROLES = (Enrolment.Role.MENTOR, Enrolment.Role.FACILITATOR)
 MENTEE_ROLES = (Enrolment.Role.MENTEE, Enrolment.Role.PEER)
 REMINDER_EVERY_DAYS = 7
@@ -86,9 +81,7 @@ def _mentors_of_mentees(programme: Programme) -> dict[int, set[int]]:
         member_model = apps.get_model("programmes", "RelationshipMember")
     except LookupError:
         return {}
-    rows = member_model.objects.filter(relationship__programme=programme).exclude(
-        relationship__state__in=("proposed", "declined")
-    )
+    rows = member_model.objects.filter(relationship__programme=programme, relationship__state__in=FORMED)
     givers: dict[int, set[int]] = defaultdict(set)
     takers: dict[int, set[int]] = defaultdict(set)
     for relationship_id, role, person_id in rows.values_list("relationship_id", "role", "enrolment__person_id"):

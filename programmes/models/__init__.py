@@ -24,7 +24,6 @@ from .orientation import (
     OrientationText,
 )
 from .pairing import (
-    OPEN_RELATIONSHIP_STATES,
     MatchingSettings,
     MatchProposal,
     MatchRun,
@@ -56,7 +55,6 @@ __all__ = [
     "LOCKED_FROM",
     "MENTOR_ROLES",
     "MUTABLE_KINDS",
-    "OPEN_RELATIONSHIP_STATES",
     "POLICY_FIELDS",
     "Agreement",
     "AgreementSignature",

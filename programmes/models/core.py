@@ -286,8 +286,28 @@ class Enrolment(models.Model):
 
     @property
     def is_open(self) -> bool:
-        """Still in the programme: neither declined, withdrawn nor completed."""
-        return self.state not in (self.State.DECLINED, self.State.WITHDRAWN, self.State.COMPLETED)
+        """Still in the programme: neither declined, withdrawn nor completed (programmes.states)."""
+        from ..states import enrolment_is_open
+
+        return enrolment_is_open(self)
+
+    @property
+    def can_edit_profile(self) -> bool:
+        from ..states import can_edit_profile
+
+        return can_edit_profile(self)
+
+    @property
+    def can_screen(self) -> bool:
+        from ..states import can_screen
+
+        return can_screen(self)
+
+    @property
+    def can_manager_decide(self) -> bool:
+        from ..states import can_manager_decide
+
+        return can_manager_decide(self)
 
     def effective_capacity(self) -> int:
         """The mentor's own capacity, else the programme's default, else one."""

@@ -245,15 +245,50 @@ class Relationship(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} · {self.get_state_display()}"
 
+    # The state machine's predicates (programmes.states), for templates; services call the functions.
+    @property
+    def is_running(self) -> bool:
+        from ..states import is_running
 
-# States in which a relationship holds a mentor's slot (and its mentee is out of the pool).
-OPEN_RELATIONSHIP_STATES: tuple[str, ...] = (
-    Relationship.State.PROPOSED,
-    Relationship.State.ACCEPTED,
-    Relationship.State.ACTIVE,
-    Relationship.State.ON_HOLD,
-    Relationship.State.CLOSING,
-)
+        return is_running(self)
+
+    @property
+    def can_hold(self) -> bool:
+        from ..states import can_hold
+
+        return can_hold(self)
+
+    @property
+    def can_resume(self) -> bool:
+        from ..states import can_resume
+
+        return can_resume(self)
+
+    @property
+    def can_close(self) -> bool:
+        from ..states import can_close
+
+        return can_close(self)
+
+    @property
+    def can_sign_agreement(self) -> bool:
+        from ..states import can_sign_agreement
+
+        return can_sign_agreement(self)
+
+    @property
+    def can_record_first_meeting(self) -> bool:
+        from ..states import can_record_first_meeting
+
+        return can_record_first_meeting(self)
+
+    @property
+    def is_awaiting_answers(self) -> bool:
+        return self.state == self.State.PROPOSED
+
+    @property
+    def is_closing(self) -> bool:
+        return self.state == self.State.CLOSING
 
 
 class RelationshipMember(models.Model):

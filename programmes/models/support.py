@@ -327,6 +327,13 @@ class Closure(models.Model):
     def __str__(self) -> str:
         return f"closure of {self.relationship_id} ({'anticipated' if self.anticipated else 'early'})"
 
+    @property
+    def can_rematch(self) -> bool:
+        """The state machine's predicate (programmes.states.can_rematch), for templates."""
+        from ..states import can_rematch
+
+        return can_rematch(self)
+
 
 class ExitSurvey(models.Model):
     """One member's look back when a relationship closes; read by them and the coordinators."""

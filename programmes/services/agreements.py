@@ -35,12 +35,14 @@ from ..models import (
     Relationship,
     RelationshipMember,
 )
+from ..states import AGREEMENT_EDITABLE
 from .lifecycle import audit_event_record
 from .notifications import notification_create_many
+from .transitions import relationship_move
 
 RState = Relationship.State
 # The agreement can change while the relationship is being set up or running; afterwards it is history.
-EDITABLE_STATES = (RState.ACCEPTED, RState.ACTIVE, RState.ON_HOLD)
+EDITABLE_STATES = AGREEMENT_EDITABLE
 DEFAULT_MEETING_MINUTES = 60
 DEFAULT_TERM_MONTHS = 12
 DEFAULT_CADENCE_DAYS = 14
@@ -434,14 +436,10 @@ def relationship_activate(*, actor: User | None, relationship: Relationship) -> 
     if blockers:
         url = agreement_url(locked)
         raise TransitionBlocked(_("The relationship cannot start yet."), [Blocker(b, url) for b in blockers])
-    locked.state = RState.ACTIVE
-    locked.state_changed_at = timezone.now()
-    locked.save(update_fields=["state", "state_changed_at"])
-    audit_event_record(
+    relationship_move(
         actor=actor,
-        obj=locked,
-        from_state=RState.ACCEPTED,
-        to_state=RState.ACTIVE,
+        relationship=locked,
+        to=RState.ACTIVE,
         reason=gettext("Agreement signed by everyone; first meeting recorded."),
     )
     people = [m.enrolment.person for m in _members(locked)]

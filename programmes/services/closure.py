@@ -12,6 +12,7 @@ Every move writes an AuditEvent.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from django.db import transaction
@@ -22,31 +23,22 @@ from django.utils.translation import gettext_lazy as _
 from people.models import User
 
 from ..errors import DomainError, InvalidTransition
-from ..models import OPEN_RELATIONSHIP_STATES, Closure, Enrolment, ExitSurvey, Relationship, RelationshipMember
-from .lifecycle import audit_event_record
+from ..models import Closure, Enrolment, ExitSurvey, Relationship, RelationshipMember
+from ..states import CLOSABLE
 from .notifications import notification_create, notification_create_many
 from .relationships import relationship_propose
 from .support import coordinators_of, members_of, support_url
+from .transitions import enrolment_move, open_relationships_of, relationship_move
 
 RState = Relationship.State
 EState = Enrolment.State
-CLOSABLE_STATES = (RState.ACCEPTED, RState.ACTIVE, RState.ON_HOLD)
 
 
-def _locked(relationship: Relationship, allowed: tuple[str, ...], message: object) -> Relationship:
+def _locked(relationship: Relationship, allowed: Collection[str], message: object) -> Relationship:
     locked = Relationship.objects.select_for_update().select_related("programme").get(pk=relationship.pk)
     if locked.state not in allowed:
         raise InvalidTransition(str(message) % {"state": locked.get_state_display().lower()})
     return locked
-
-
-def _move(*, actor: User | None, relationship: Relationship, to: str, reason: str = "") -> Relationship:
-    from_state = relationship.state
-    relationship.state = to
-    relationship.state_changed_at = timezone.now()
-    relationship.save(update_fields=["state", "state_changed_at"])
-    audit_event_record(actor=actor, obj=relationship, from_state=from_state, to_state=to, reason=reason)
-    return relationship
 
 
 def _check_actor(relationship: Relationship, actor: User | None, *, is_coordinator: bool) -> None:
@@ -63,7 +55,7 @@ def relationship_hold(
     """active → on_hold (leave, a busy quarter): reminders and inactivity checks pause."""
     locked = _locked(relationship, (RState.ACTIVE,), _("A relationship that is %(state)s cannot be paused."))
     _check_actor(locked, actor, is_coordinator=is_coordinator)
-    return _move(actor=actor, relationship=locked, to=RState.ON_HOLD, reason=reason)
+    return relationship_move(actor=actor, relationship=locked, to=RState.ON_HOLD, reason=reason)
 
 
 @transaction.atomic
@@ -76,7 +68,7 @@ def relationship_resume(
     locked = _locked(relationship, (RState.ON_HOLD,), _("A relationship that is %(state)s cannot resume."))
     _check_actor(locked, actor, is_coordinator=is_coordinator)
     RelationshipHealth.objects.filter(relationship=locked).update(last_activity_at=timezone.now())
-    return _move(actor=actor, relationship=locked, to=RState.ACTIVE, reason=reason)
+    return relationship_move(actor=actor, relationship=locked, to=RState.ACTIVE, reason=reason)
 
 
 @transaction.atomic
@@ -92,7 +84,7 @@ def relationship_close_begin(
 
     `actor` None: the term ended (the periodic sweep), which is anticipated by definition.
     """
-    locked = _locked(relationship, CLOSABLE_STATES, _("A relationship that is %(state)s cannot be ended."))
+    locked = _locked(relationship, CLOSABLE, _("A relationship that is %(state)s cannot be ended."))
     _check_actor(locked, actor, is_coordinator=is_coordinator)
     closure = Closure(
         relationship=locked,
@@ -110,7 +102,7 @@ def relationship_close_begin(
     audit_reason = closure.reason or str(_("No reason given (no-fault)."))
     if actor is None:
         audit_reason = str(_("The term ended."))
-    _move(actor=actor, relationship=locked, to=RState.CLOSING, reason=audit_reason)
+    relationship_move(actor=actor, relationship=locked, to=RState.CLOSING, reason=audit_reason)
     _notify_closing(locked, closure, members)
     return closure
 
@@ -137,19 +129,7 @@ def _notify_closing(relationship: Relationship, closure: Closure, members: list[
 
 
 def _others_open(enrolment: Enrolment, relationship: Relationship) -> int:
-    return (
-        Relationship.objects.filter(members__enrolment=enrolment, state__in=OPEN_RELATIONSHIP_STATES)
-        .exclude(pk=relationship.pk)
-        .distinct()
-        .count()
-    )
-
-
-def _enrolment_move(*, actor: User | None, enrolment: Enrolment, to: str, reason: str) -> None:
-    from_state = enrolment.state
-    enrolment.state, enrolment.state_changed_at = to, timezone.now()
-    enrolment.save(update_fields=["state", "state_changed_at"])
-    audit_event_record(actor=actor, obj=enrolment, from_state=from_state, to_state=to, reason=reason)
+    return open_relationships_of(enrolment, exclude=relationship).count()
 
 
 def _release_enrolments(*, actor: User | None, relationship: Relationship, closure: Closure) -> None:
@@ -173,7 +153,7 @@ def _release_enrolments(*, actor: User | None, relationship: Relationship, closu
         else:
             to = EState.AVAILABLE if closure.rematch_eligible and not closure.anticipated else EState.COMPLETED
         reason = str(_("Relationship #%(pk)d closed.") % {"pk": relationship.pk})
-        _enrolment_move(actor=actor, enrolment=enrolment, to=to, reason=reason)
+        enrolment_move(actor=actor, enrolment=enrolment, to=to, reason=reason)
 
 
 @transaction.atomic
@@ -196,7 +176,7 @@ def relationship_close_complete(
     closure.closed_at, closure.closed_by = timezone.now(), actor
     closure.full_clean()
     closure.save()
-    _move(actor=actor, relationship=locked, to=RState.CLOSED, reason=closure.reason)
+    relationship_move(actor=actor, relationship=locked, to=RState.CLOSED, reason=closure.reason)
     _release_enrolments(actor=actor, relationship=locked, closure=closure)
     return closure
 
@@ -251,7 +231,7 @@ def closure_rematch(*, actor: User, closure: Closure, mentor: Enrolment) -> Rela
         raise DomainError(_("A rematch is with someone new."))
     mentee = Enrolment.objects.select_for_update().get(pk=mentees[0].pk)
     if mentee.state == EState.MATCHED and not _others_open(mentee, old):
-        _enrolment_move(actor=actor, enrolment=mentee, to=EState.AVAILABLE, reason=str(_("Rematch.")))
+        enrolment_move(actor=actor, enrolment=mentee, to=EState.AVAILABLE, reason=str(_("Rematch.")))
     new = relationship_propose(
         actor=actor,
         mentor=mentor,

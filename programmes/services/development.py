@@ -28,7 +28,6 @@ from people.models import Competency, CompetencyRating, User
 from ..errors import DomainError, InvalidTransition
 from ..models import (
     GOAL_TRANSITIONS,
-    OPEN_RELATIONSHIP_STATES,
     BusinessGoal,
     DevelopmentGoal,
     DevelopmentPlan,
@@ -41,6 +40,7 @@ from ..models import (
     RelationshipMember,
     SurveyAnswer,
 )
+from ..states import ENROLMENT_IN_PROGRAMME, RUNNING
 from .lifecycle import audit_event_record
 from .notifications import notification_create
 
@@ -48,14 +48,9 @@ Status = DevelopmentGoal.Status
 Source = DevelopmentGoal.BaselineSource
 MENTEE_SIDE = (Enrolment.Role.MENTEE, Enrolment.Role.PEER)
 # Enrolment states in which a mentee works on their plan.
-PLAN_STATES = (
-    Enrolment.State.ACCEPTED,
-    Enrolment.State.ORIENTED,
-    Enrolment.State.AVAILABLE,
-    Enrolment.State.MATCHED,
-)
+PLAN_STATES = ENROLMENT_IN_PROGRAMME
 # Relationship states in which a mentor works with the mentee's plan.
-MENTORING_STATES = tuple(s for s in OPEN_RELATIONSHIP_STATES if s != Relationship.State.PROPOSED)
+MENTORING_STATES = RUNNING
 MAX_GOALS = 10
 
 

@@ -11,7 +11,7 @@ is one service here, and writes an AuditEvent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,7 +26,6 @@ from ..errors import DomainError, InvalidTransition, TransitionBlocked
 from ..gates import pool_blockers
 from ..lifecycle import Blocker
 from ..models import (
-    OPEN_RELATIONSHIP_STATES,
     Enrolment,
     EnrolmentCompetency,
     MentorPreference,
@@ -35,8 +34,10 @@ from ..models import (
     Relationship,
 )
 from ..models.enrolment import MAX_RANKED_MENTORS
+from ..states import ENROLMENT_EDITABLE, ENROLMENT_POOL_CANDIDATES, OPEN, WITHDRAWABLE
 from .lifecycle import audit_event_record
 from .notifications import notification_create
+from .transitions import enrolment_move
 
 State = Enrolment.State
 Role = Enrolment.Role
@@ -49,9 +50,9 @@ FORMAT_ROLES: dict[str, tuple[str, ...]] = {
     Programme.Format.GROUP: (Role.MENTOR, Role.MENTEE),
     Programme.Format.PEER_CIRCLE: (Role.FACILITATOR, Role.PEER),
 }
-# States the person may still edit their profile in.
-EDITABLE_STATES = frozenset({State.APPLIED, State.SCREENING, State.ACCEPTED, State.ORIENTED, State.AVAILABLE})
-POOL_CANDIDATE_STATES = (State.ACCEPTED, State.ORIENTED)
+# Kept for importers; the sets live in programmes.states.
+EDITABLE_STATES = ENROLMENT_EDITABLE
+POOL_CANDIDATE_STATES = ENROLMENT_POOL_CANDIDATES
 
 
 @dataclass(frozen=True)
@@ -129,19 +130,11 @@ def recruitment_update(
 
 
 def _move(*, actor: User | None, enrolment: Enrolment, to: str, reason: str = "") -> Enrolment:
-    """Save the new state, write the audit event."""
-    from_state = enrolment.state
-    enrolment.state = to
-    enrolment.state_changed_at = timezone.now()
-    if reason.strip() or to in (State.DECLINED, State.WITHDRAWN):
-        enrolment.state_reason = reason.strip()
-    enrolment.full_clean()
-    enrolment.save()
-    audit_event_record(actor=actor, obj=enrolment, from_state=from_state, to_state=to, reason=reason)
-    return enrolment
+    """Save the new state along the table (programmes.states), write the audit event."""
+    return enrolment_move(actor=actor, enrolment=enrolment, to=to, reason=reason)
 
 
-def _locked(enrolment: Enrolment, allowed: Sequence[str], message: object) -> Enrolment:
+def _locked(enrolment: Enrolment, allowed: Collection[str], message: object) -> Enrolment:
     """Lock the row; refuse unless it is (still) in one of the `allowed` states."""
     locked = Enrolment.objects.select_for_update().select_related("programme", "person").get(pk=enrolment.pk)
     if locked.state not in allowed:
@@ -354,7 +347,7 @@ def enrolment_withdraw(*, actor: User, enrolment: Enrolment, reason: str = "") -
     """Leave the programme at any time; open proposals with this person are declined and the others told."""
     locked = _locked(
         enrolment,
-        [s for s in State.values if s not in (State.WITHDRAWN, State.COMPLETED)],
+        WITHDRAWABLE,
         _("An application that is %(state)s cannot be withdrawn."),
     )
     if actor.pk != locked.person_id and not reason.strip():
@@ -393,7 +386,7 @@ def mentor_preferences_set(*, actor: User, mentee: Enrolment, mentors: Sequence[
 
 def open_relationship_count(enrolment: Enrolment) -> int:
     """How many relationships hold a slot of this enrolment (proposed, accepted, active, …)."""
-    return Relationship.objects.filter(members__enrolment=enrolment, state__in=OPEN_RELATIONSHIP_STATES).count()
+    return Relationship.objects.filter(members__enrolment=enrolment, state__in=OPEN).count()
 
 
 def enrolment_mark_matched(*, actor: User | None, enrolment: Enrolment) -> Enrolment:

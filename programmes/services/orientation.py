@@ -36,8 +36,8 @@ from ..models import (
 )
 from ..orientation_content import DEFAULT_MODULES, QUIZ, Question, load_default
 from .enrolment import enrolment_join_pool
-from .lifecycle import audit_event_record
 from .notifications import notification_create_many
+from .transitions import enrolment_move
 
 Audience = OrientationModule.Audience
 DEFAULT_PASS_MARK = 66  # two of three, or both of two
@@ -287,13 +287,8 @@ def _advance_enrolments(*, actor: User, programme_id: int) -> None:
         audience = AUDIENCE_FOR_ROLE.get(enrolment.role)
         if audience is None or required_left(person_id=actor.pk, programme_id=programme_id, audience=audience):
             continue
-        enrolment.state = Enrolment.State.ORIENTED
-        enrolment.state_changed_at = timezone.now()
-        enrolment.save(update_fields=["state", "state_changed_at"])
         reason = str(_("Every required orientation module is done."))
-        audit_event_record(
-            actor=actor, obj=enrolment, from_state=Enrolment.State.ACCEPTED, to_state=enrolment.state, reason=reason
-        )
+        enrolment_move(actor=actor, enrolment=enrolment, to=Enrolment.State.ORIENTED, reason=reason)
         try:
             with transaction.atomic():
                 enrolment_join_pool(actor=actor, enrolment=enrolment)

@@ -21,17 +21,18 @@ from people.models import User
 
 from ..errors import DomainError, InvalidTransition
 from ..models import (
-    OPEN_RELATIONSHIP_STATES,
     Enrolment,
     MatchRun,
     Programme,
     Relationship,
     RelationshipMember,
 )
+from ..states import FORMED, OPEN
 from .agreements import agreement_draft_for
 from .enrolment import enrolment_mark_matched
 from .lifecycle import audit_event_record
 from .notifications import notification_create
+from .transitions import relationship_move
 
 RState = Relationship.State
 Response = RelationshipMember.Response
@@ -50,7 +51,7 @@ def _lock_enrolments(ids: Sequence[int]) -> dict[int, Enrolment]:
 
 def open_slots_taken(enrolment: Enrolment, *, exclude: Relationship | None = None) -> int:
     """How many open relationships hold a slot of this enrolment."""
-    rows = Relationship.objects.filter(members__enrolment=enrolment, state__in=OPEN_RELATIONSHIP_STATES)
+    rows = Relationship.objects.filter(members__enrolment=enrolment, state__in=OPEN)
     if exclude is not None:
         rows = rows.exclude(pk=exclude.pk)
     return rows.distinct().count()
@@ -58,7 +59,7 @@ def open_slots_taken(enrolment: Enrolment, *, exclude: Relationship | None = Non
 
 def accepted_slots_taken(enrolment: Enrolment) -> int:
     """How many relationships past the proposal stage hold a place of this enrolment."""
-    past_proposal = [s for s in OPEN_RELATIONSHIP_STATES if s != RState.PROPOSED]
+    past_proposal = OPEN & FORMED
     return Relationship.objects.filter(members__enrolment=enrolment, state__in=past_proposal).distinct().count()
 
 
@@ -195,19 +196,11 @@ def relationship_respond(
     return relationship
 
 
-def _move(*, actor: User | None, relationship: Relationship, to: str, reason: str = "") -> None:
-    from_state = relationship.state
-    relationship.state = to
-    relationship.state_changed_at = timezone.now()
-    relationship.save(update_fields=["state", "state_changed_at"])
-    audit_event_record(actor=actor, obj=relationship, from_state=from_state, to_state=to, reason=reason)
-
-
 def _accept(
     *, actor: User, relationship: Relationship, members: list[RelationshipMember], locked: dict[int, Enrolment]
 ) -> None:
     """Everyone said yes: the relationship is accepted, its agreement drafted, and the enrolments move to matched."""
-    _move(actor=actor, relationship=relationship, to=RState.ACCEPTED)
+    relationship_move(actor=actor, relationship=relationship, to=RState.ACCEPTED)
     agreement_draft_for(relationship, actor=actor)
     for member in members:
         enrolment = locked[member.enrolment_id]
@@ -221,7 +214,7 @@ def _decline(
     *, actor: User, relationship: Relationship, who: RelationshipMember, members: list[RelationshipMember]
 ) -> Relationship:
     reason = who.note or str(_("No reason given."))
-    _move(actor=actor, relationship=relationship, to=RState.DECLINED, reason=reason)
+    relationship_move(actor=actor, relationship=relationship, to=RState.DECLINED, reason=reason)
     for member in members:
         if member.pk != who.pk:
             _notify_answered(relationship, member, state=RState.DECLINED, who=str(who.enrolment.person))

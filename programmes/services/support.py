@@ -40,15 +40,16 @@ from ..models import (
     SupportSettings,
 )
 from ..models.support import MUTABLE_KINDS, RESOURCE_MAX_BYTES, RESOURCE_TYPES, next_contact_due
+from ..states import RUNNING, STARTED
 from .lifecycle import audit_event_record
 from .notifications import notification_create, notification_create_many
 
 RState = Relationship.State
 Risk = RelationshipHealth.Risk
-# States in which a relationship is looked after: it has started and has not closed.
-SUPPORTED_STATES = (RState.ACTIVE, RState.ON_HOLD, RState.CLOSING)
-# States in which members may log sessions: the first meeting comes before the relationship is active.
-LOGGABLE_STATES = (RState.ACCEPTED, RState.ACTIVE, RState.ON_HOLD, RState.CLOSING)
+# Kept for importers; the sets live in programmes.states (STARTED: looked after; RUNNING: sessions are logged,
+# the first meeting comes before the relationship is active).
+SUPPORTED_STATES = STARTED
+LOGGABLE_STATES = RUNNING
 
 
 # --- Who ----------------------------------------------------------------------------------------------------
