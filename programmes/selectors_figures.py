@@ -44,21 +44,16 @@ from .models import (
 )
 from .models.orientation import AUDIENCE_FOR_ROLE
 from .models.support import next_contact_due
+from .states import AGREEMENT_EDITABLE, ENROLMENT_ACCEPTED, STARTED, TERM_RUNS
 
 RState = Relationship.State
 # Pairs the coordinator looks after (the health rollup's states).
-LOOKED_AFTER = (RState.ACTIVE, RState.ON_HOLD, RState.CLOSING)
-CONTACTED = (RState.ACTIVE, RState.ON_HOLD)
+LOOKED_AFTER = STARTED
+CONTACTED = TERM_RUNS
 # Relationships whose agreement may still be edited and signed.
-AGREEMENT_STATES = (RState.ACCEPTED, RState.ACTIVE, RState.ON_HOLD)
+AGREEMENT_STATES = AGREEMENT_EDITABLE
 # Participants counted by the orientation figure: accepted onwards, not declined or withdrawn.
-ORIENTATION_COUNTED = (
-    Enrolment.State.ACCEPTED,
-    Enrolment.State.ORIENTED,
-    Enrolment.State.AVAILABLE,
-    Enrolment.State.MATCHED,
-    Enrolment.State.COMPLETED,
-)
+ORIENTATION_COUNTED = ENROLMENT_ACCEPTED
 DEFAULT_CADENCE_DAYS = 14
 SILENT_CADENCES = 2  # silent for twice the cadence: at risk (the sweep flags at the same point)
 
