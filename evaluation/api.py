@@ -25,6 +25,7 @@ from people.models import User
 from programmes.models import BusinessGoal, Programme
 
 from .models import EvaluationCycle, OutcomeMetric, OutcomeResult
+from .outcomes import figures_digest
 from .reports import programmes_for_reports
 from .selectors_process import process_metrics_for_programmes
 from .sentences import result_sentence
@@ -69,17 +70,24 @@ class ResultSerializer(serializers.ModelSerializer[OutcomeResult]):
     cycle = CycleSerializer(read_only=True)
     sentence = serializers.SerializerMethodField()
     figures = serializers.SerializerMethodField()
+    figures_digest = serializers.SerializerMethodField(
+        help_text="SHA-256 of the published figures: equal digests, equal figures. No per-person value enters it."
+    )
 
     class Meta:
         model = OutcomeResult
         fields = [
-            "id", "programme", "metric", "cycle", "computed_at", "method_version", "fingerprint", "stale",
+            "id", "programme", "metric", "cycle", "computed_at", "method_version", "figures_digest", "stale",
             "suppressed", "figures", "sentence",
         ]  # fmt: skip
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_figures(self, result: OutcomeResult) -> dict[str, Any]:
         return dict(result.figures)
+
+    def get_figures_digest(self, result: OutcomeResult) -> str:
+        # Never the stored input fingerprint: that one is computed from each person's own values.
+        return figures_digest(dict(result.figures))
 
     def get_sentence(self, result: OutcomeResult) -> str:
         metric = result.metric

@@ -8,13 +8,16 @@ Wilson intervals and the Newcombe difference; and the Phillips ROI when the metr
 and the programme has costs. Every figure carries its n. A group of 1 to 4 people is suppressed: its
 cell keeps no figures and no n, and nothing computed from it is kept either.
 
-`fingerprint(inputs)` is the SHA-256 of everything `compute` reads, so equal fingerprints mean equal
-figures and the task may skip the work.
+`fingerprint(inputs, key=…)` is a keyed hash (HMAC-SHA-256) of everything `compute` reads, so equal
+fingerprints mean equal figures and the task may skip the work. It is keyed because its inputs are each
+person's own values: an unkeyed hash of small whole numbers is reversed by trying them all (issue 12).
+It never leaves the server; the API publishes `figures_digest`, a hash of the published figures only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 from collections.abc import Sequence
@@ -174,8 +177,9 @@ def compute(inputs: MetricInputs) -> dict[str, Any]:
     return figures
 
 
-def fingerprint(inputs: MetricInputs) -> str:
-    """SHA-256 of every input of `compute` and the method version, order-independent within a group."""
+def fingerprint(inputs: MetricInputs, *, key: bytes) -> str:
+    """HMAC-SHA-256 under `key` of every input of `compute` and the method version, order-independent
+    within a group (see the module docstring for why it is keyed)."""
 
     def rows(pairs: Pairs) -> list[tuple[int, float, float]]:
         return sorted(zip(pairs.person_ids, pairs.pre, pairs.post, strict=True))
@@ -190,4 +194,9 @@ def fingerprint(inputs: MetricInputs) -> str:
         "comparison": rows(inputs.comparison),
         "costs": sorted(float(c) for c in inputs.costs),
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    return hmac.new(key, json.dumps(payload, sort_keys=True).encode(), hashlib.sha256).hexdigest()
+
+
+def figures_digest(figures: dict[str, Any]) -> str:
+    """SHA-256 of published figures (already suppressed): tells a reader two results agree, and nothing more."""
+    return hashlib.sha256(json.dumps(figures, sort_keys=True, default=str).encode()).hexdigest()

@@ -1,9 +1,10 @@
 """Admin of the ongoing-support models (registered from programmes/admin.py).
 
-Sessions, check-ins and concerns are personal: only superusers see them in the admin, read-only, and a
-private note's text is never shown there, to anyone. A superuser can see that a note exists and delete
-it (an erasure request), not read it: the database operator's access is not a reason for the admin to
-make reading someone's private notes a click away.
+Sessions, check-ins and concerns are personal: only superusers see them in the admin, read-only, and
+their private text (a private note's text, shared notes, concern and check-in text) is never shown,
+searched, sorted or filtered there, to anyone (people.admin_privacy refuses every lookup that reaches it).
+A superuser can see that a note exists and delete it (an erasure request), not read it: the database
+operator's access is not a reason for the admin to make reading someone's private notes a click away.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+
+from people.admin_privacy import PrivateTextAdmin
 
 from .models import (
     CheckIn,
@@ -25,7 +28,7 @@ from .models import (
 )
 
 
-class SuperuserReadOnly(admin.ModelAdmin):
+class SuperuserReadOnly(PrivateTextAdmin):
     """Visible to superusers only, and not editable here (the pages and services own every change)."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -53,16 +56,12 @@ class MentoringSessionAdmin(SuperuserReadOnly):
 
 @admin.register(PrivateNote)
 class PrivateNoteAdmin(SuperuserReadOnly):
-    """Metadata only: who wrote a note on which session, and when. Never its text."""
+    """Metadata only: who wrote a note on which session, and when. Never its text, nor its length."""
 
-    list_display = ["pk", "session", "author", "created_at", "length"]
-    fields = ["session", "author", "created_at", "updated_at", "length"]
-    readonly_fields = ["session", "author", "created_at", "updated_at", "length"]
+    list_display = ["pk", "session", "author", "created_at"]
+    fields = ["session", "author", "created_at", "updated_at"]
+    readonly_fields = ["session", "author", "created_at", "updated_at"]
     exclude = ["text"]
-
-    @admin.display(description="characters")
-    def length(self, note: PrivateNote) -> int:
-        return len(note.text)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)

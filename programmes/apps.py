@@ -7,5 +7,11 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self) -> None:
+        from people.services.import_duties import import_refused
+
         # Registers the programmes app's own lifecycle guards (and orientation's pool gate and guard).
         from . import guards, guards_orientation  # noqa: F401
+        from .receivers import audit_import_refused
+
+        # People imports refused for separation of duties are audited here (people cannot import programmes).
+        import_refused.connect(audit_import_refused, dispatch_uid="programmes.audit_import_refused")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from programmes.models import Programme
 
@@ -71,6 +72,11 @@ def collect_pairs(
         key: {group: Pairs(tuple(c.ids), tuple(c.pre), tuple(c.post)) for group, c in groups.items()}
         for key, groups in collected.items()
     }
+
+
+def fingerprint_key() -> bytes:
+    """The key of the inputs' fingerprint: derived from SECRET_KEY, so only this server can test a guess."""
+    return salted_hmac("evaluation.outcomes.fingerprint", b"").digest()
 
 
 def metric_inputs(metric: OutcomeMetric, pairs: dict[str, Pairs] | None, costs: Iterable[float]) -> MetricInputs:
@@ -140,7 +146,7 @@ def outcome_results_compute(*, programme: Programme) -> int:
     for cycle in cycles:
         for metric in metrics:
             inputs = metric_inputs(metric, pairs.get((metric.pk, cycle.pk)), costs)
-            digest = fingerprint(inputs)
+            digest = fingerprint(inputs, key=fingerprint_key())
             old = current.get((metric.pk, cycle.pk))
             if old is None and not inputs.participant.pre and not inputs.comparison.pre:
                 continue  # no values in this cycle yet: nothing to report (the page says so)

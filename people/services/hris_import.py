@@ -44,6 +44,7 @@ from .hris_rows import (
     check_units,
     parse_rows,
 )
+from .import_duties import check_duties, import_refused
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,10 @@ def people_import(*, actor: User | None, content: bytes, dry_run: bool = False) 
     by_email = check_people(parsed, problems)
     check_units(parsed, directory, problems)
     check_managers(by_email, directory, problems)
+    refused = check_duties(by_email, directory, actor, problems) if actor is not None else []
+    if refused:
+        # Logged even when other rows are wrong too: the attempt itself is what an auditor asks about.
+        import_refused.send(sender=people_import, actor=actor, problems=refused, dry_run=dry_run)
     if problems:
         return _failed(problems, dry_run)
     plan = _plan(parsed, by_email, directory)
