@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from programmes.lifecycle import Blocker, register_guard
 from programmes.models import Programme
@@ -17,29 +16,22 @@ from .selectors import metrics_with_baseline
 
 
 @register_guard(name="baselines", leaving=Programme.Phase.NEEDS_ASSESSMENT)
-def metric_with_baseline(programme: Programme) -> list[Blocker]:
-    """Leaving needs assessment needs at least one outcome metric with at least one baseline value.
+def metric_defined(programme: Programme) -> list[Blocker]:
+    """Leaving needs assessment needs at least one outcome metric: what the programme will be measured by.
 
-    One metric with a baseline is enough to move on: reaction (level 1) metrics have no baseline by
-    nature, and the baselines page shows which metrics still lack one.
+    Its baselines come later: the participants' from the moment their applications are accepted (in
+    implementation) until their relationship becomes active, the comparison group's once it is drawn
+    after screening (evaluation.services.common). Asking for baselines here, before anyone could apply,
+    only let a programme move on whose comparison group was drawn before its applicants were known.
     """
-    flags = metrics_with_baseline(programme=programme)
-    if not flags:
-        return [
-            Blocker(
-                _("Define at least one outcome metric for a business goal, then record its baselines."),
-                reverse("evaluation:metrics", args=[programme.pk]),
-            )
-        ]
-    if not any(flags):
-        message = ngettext(
-            "The outcome metric has no baseline yet: record baselines for it (import a file or enter them by hand).",
-            "None of the %(count)d outcome metrics has a baseline yet: record baselines for at least one "
-            "(import a file or enter them by hand).",
-            len(flags),
-        ) % {"count": len(flags)}
-        return [Blocker(message, reverse("evaluation:baselines", args=[programme.pk]))]
-    return []
+    if metrics_with_baseline(programme=programme):
+        return []
+    return [
+        Blocker(
+            _("Define at least one outcome metric for a business goal: the programme will be measured by it."),
+            reverse("evaluation:metrics", args=[programme.pk]),
+        )
+    ]
 
 
 @register_guard(name="evaluation_plan", entering=Programme.Phase.IMPLEMENTATION)

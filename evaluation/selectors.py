@@ -23,6 +23,9 @@ BASELINE = Observation.PeriodKind.BASELINE
 
 # Enrolments that make a person a participant: everyone who applied and has not left or been turned down.
 NOT_PARTICIPATING = ENROLMENT_GONE
+# What GroupIndex answers besides the two groups.
+LEFT_COMPARISON = "both"  # in the frozen comparison group, but has applied to the programme since
+STARTED = "started"  # a participant whose first relationship is active: their baseline can no longer change
 
 
 def participant_ids(programme: Programme) -> QuerySet[Enrolment, int]:
@@ -32,45 +35,71 @@ def participant_ids(programme: Programme) -> QuerySet[Enrolment, int]:
 
 @dataclass
 class GroupIndex:
-    """Who counts as a participant and who as a comparison member, for baselines (two queries)."""
+    """Who may have values, in which group (the rule: evaluation.selectors_protocol and services.common).
+
+    `participants` are the people accepted into the programme (not withdrawn); `comparison` the members of
+    the frozen comparison group who never applied; `applicants` everyone with an application in any state;
+    `started` the people whose first relationship has become active.
+    """
 
     participants: set[int] = field(default_factory=set)
     comparison: set[int] = field(default_factory=set)
     comparison_frozen: bool = False
+    frozen_members: set[int] = field(default_factory=set)
+    applicants: set[int] = field(default_factory=set)
+    started: set[int] = field(default_factory=set)
 
     def group_of(self, person_id: int) -> str | None:
-        """ "participant", "comparison", "both" (enrolled since the group was frozen) or None."""
-        inside, control = person_id in self.participants, person_id in self.comparison
-        if inside and control:
-            return "both"
-        if inside:
+        """ "participant", "comparison", "both" (applied since the group was frozen, not accepted) or None."""
+        if person_id in self.participants:
             return Group.PARTICIPANT
-        return Group.COMPARISON if control else None
+        if person_id in self.comparison:
+            return Group.COMPARISON
+        return LEFT_COMPARISON if person_id in self.frozen_members else None
+
+    def baseline_group_of(self, person_id: int) -> str | None:
+        """group_of, and "started" for a participant whose baseline time is over (their relationship began)."""
+        group = self.group_of(person_id)
+        if group == Group.PARTICIPANT and person_id in self.started:
+            return STARTED
+        return group
+
+    @property
+    def baseline_open(self) -> set[int]:
+        """The people whose baseline may be recorded now."""
+        return (self.participants - self.started) | self.comparison
 
 
 def group_index_for_programme(*, programme: Programme) -> GroupIndex:
-    """The participants and the frozen comparison group's members of one programme."""
-    participants = set(
-        Enrolment.objects.filter(programme=programme)
-        .exclude(state__in=NOT_PARTICIPATING)
-        .values_list("person_id", flat=True)
-    )
-    members = list(
+    """The accepted participants and the frozen comparison group of one programme (four queries)."""
+    from .selectors_protocol import ACCEPTED_STATES, started_person_ids
+
+    enrolments = list(Enrolment.objects.filter(programme=programme).values_list("person_id", "state"))
+    participants = {person for person, state in enrolments if state in ACCEPTED_STATES}
+    applicants = {person for person, _state in enrolments}
+    members = set(
         ComparisonMember.objects.filter(group__programme=programme, group__frozen_at__isnull=False).values_list(
             "person_id", flat=True
         )
     )
-    return GroupIndex(participants=participants, comparison=set(members), comparison_frozen=bool(members))
-
-
-def eligible_people_for_programme(*, programme: Programme) -> QuerySet[User]:
-    """The people who may have a baseline: participants and comparison-group members, by name."""
-    members = ComparisonMember.objects.filter(group__programme=programme, group__frozen_at__isnull=False)
-    return (
-        User.objects.filter(Q(pk__in=participant_ids(programme)) | Q(pk__in=members.values("person_id")))
-        .only("pk", "email", "full_name")
-        .order_by("full_name", "email")
+    return GroupIndex(
+        participants=participants,
+        comparison=members - applicants,
+        comparison_frozen=bool(members),
+        frozen_members=members,
+        applicants=applicants,
+        started=started_person_ids(programme_id=programme.pk),
     )
+
+
+def eligible_people_for_programme(*, programme: Programme, baseline: bool = False) -> QuerySet[User]:
+    """The people who may have values now, by name: participants and comparison members.
+
+    With `baseline`, only those whose baseline may still be recorded (GroupIndex.baseline_open).
+    """
+    groups = group_index_for_programme(programme=programme)
+    people = groups.baseline_open if baseline else groups.participants | groups.comparison
+    return User.objects.filter(pk__in=people).only("pk", "email", "full_name").order_by("full_name", "email")
 
 
 def metric_list_for_programme(*, programme: Programme) -> QuerySet[OutcomeMetric]:

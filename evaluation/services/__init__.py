@@ -1,7 +1,7 @@
 """Evaluation services: every write of the evaluation app goes through one of these."""
 
 from .baselines import BaselineImportError, ImportResult, baseline_import, baseline_record
-from .common import EvaluationError, baselines_locked, lock_for_baselines
+from .common import EvaluationError, baselines_locked, lock_for_baselines, lock_for_metrics, metrics_locked
 from .comparison import ComparisonRule, FreezeResult, comparison_candidates, comparison_group_freeze
 from .metrics import metric_create, metric_update
 
@@ -17,6 +17,8 @@ __all__ = [
     "comparison_candidates",
     "comparison_group_freeze",
     "lock_for_baselines",
+    "lock_for_metrics",
     "metric_create",
     "metric_update",
+    "metrics_locked",
 ]

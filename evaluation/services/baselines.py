@@ -1,10 +1,10 @@
 """Recording baselines: one value by hand, or a whole HRIS file, all or nothing and idempotent.
 
 A person has one baseline per metric: entering or importing it again updates the value and its period
-end, never adds a second one. Only participants (people enrolled in the programme and not withdrawn or
-declined) and members of the frozen comparison group may have a baseline; anyone else is an error,
-because no analysis could use their value. A comparison member who has since enrolled is an error too:
-refreeze the comparison group first.
+end, never adds a second one. Who may have a baseline, and until when (evaluation.services.common and
+evaluation.selectors_protocol state the rule): a participant from the moment their application is accepted
+until their first relationship becomes active; a member of the frozen comparison group who has not applied
+to the programme. Anyone else is an error, because no analysis could use their value.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from people.models import User
 from programmes.models import Programme
 
 from ..models import Observation, OutcomeMetric
-from ..selectors import GroupIndex, group_index_for_programme
+from ..selectors import LEFT_COMPARISON, STARTED, GroupIndex, group_index_for_programme
 from .baseline_csv import MAX_ERRORS, FileRejected, RawRow, RowError, parse_date, parse_number, read_rows
 from .common import EvaluationError, lock_for_baselines
 
@@ -68,16 +68,23 @@ class ImportResult:
 
 
 def group_problem(person: User, group: str | None) -> str:
-    """Why `person` cannot have a baseline in this programme ("" when they can)."""
-    if group == "both":
+    """Why `person` cannot have a value in this programme ("" when they can); `group` from GroupIndex."""
+    if group == LEFT_COMPARISON:
         return _(
-            "%(person)s is in the comparison group but has since enrolled in the programme: "
-            "refreeze the comparison group first."
+            "%(person)s was drawn into the comparison group but has since applied to the programme, so they "
+            "are left out of the comparison group; once their application is accepted, record their values "
+            "as a participant's."
+        ) % {"person": person.email}
+    if group == STARTED:
+        return _(
+            "%(person)s's mentoring relationship is already active: a baseline is measured before mentoring "
+            "starts, so it can no longer be recorded or changed."
         ) % {"person": person.email}
     if group is None:
-        return _("%(person)s is neither enrolled in this programme nor in its frozen comparison group.") % {
-            "person": person.email
-        }
+        return _(
+            "%(person)s is neither accepted into this programme nor in its frozen comparison group "
+            "(participants get a baseline once their application is accepted)."
+        ) % {"person": person.email}
     return ""
 
 
@@ -104,7 +111,8 @@ def date_problem(period_end: date | None) -> str:
 class _Resolver:
     """Looks up the people and metrics a file names, in a fixed number of queries."""
 
-    def __init__(self, programme: Programme, rows: list[RawRow]) -> None:
+    def __init__(self, programme: Programme, rows: list[RawRow], *, baseline: bool) -> None:
+        self.baseline = baseline
         emails = {row.email.lower() for row in rows}
         self.people = {
             u.email.lower(): u
@@ -123,6 +131,9 @@ class _Resolver:
         )
         self.elsewhere = {key for pk, lname in others for key in (str(pk), lname)}
         self.groups: GroupIndex = group_index_for_programme(programme=programme)
+
+    def group_of(self, person_id: int) -> str | None:
+        return self.groups.baseline_group_of(person_id) if self.baseline else self.groups.group_of(person_id)
 
     def metric(self, text: str) -> OutcomeMetric | None:
         key = text.strip().lower()
@@ -152,7 +163,7 @@ def _check_row(row: RawRow, lookup: _Resolver) -> tuple[BaselineValue | None, li
     period_end = parse_date(row.period_end)
     if problem := date_problem(period_end):
         problems.append(problem)
-    group = lookup.groups.group_of(person.pk) if person else None
+    group = lookup.group_of(person.pk) if person else None
     if person is not None and (problem := group_problem(person, group)):
         problems.append(problem)
     if row.group:
@@ -169,9 +180,14 @@ def _check_row(row: RawRow, lookup: _Resolver) -> tuple[BaselineValue | None, li
     return BaselineValue(metric, person.pk, group, value, period_end), []
 
 
-def validate_rows(programme: Programme, rows: list[RawRow]) -> tuple[list[BaselineValue], list[RowError]]:
-    """Resolve and check every row; duplicates (same person and metric) are errors on the later row."""
-    lookup = _Resolver(programme, rows)
+def validate_rows(
+    programme: Programme, rows: list[RawRow], *, baseline: bool = True
+) -> tuple[list[BaselineValue], list[RowError]]:
+    """Resolve and check every row; duplicates (same person and metric) are errors on the later row.
+
+    `baseline` applies the baseline's time rule (not after the person's relationship became active).
+    """
+    lookup = _Resolver(programme, rows, baseline=baseline)
     values: list[BaselineValue] = []
     errors: list[RowError] = []
     seen: dict[tuple[str, str], int] = {}
@@ -250,11 +266,11 @@ def baseline_record(
 ) -> tuple[Observation, bool]:
     """Enter one person's baseline for one metric by hand; returns the observation and whether it is new."""
     programme = lock_for_baselines(metric.programme)
-    group = group_index_for_programme(programme=programme).group_of(person.pk)
+    group = group_index_for_programme(programme=programme).baseline_group_of(person.pk)
     problem = group_problem(person, group) or value_problem(metric, value) or date_problem(period_end)
     if problem:
         raise EvaluationError(problem)
-    assert group is not None  # group_problem refused None and "both"
+    assert group is not None  # group_problem refused None, "both" and "started"
     result = _write(
         actor=actor,
         programme=programme,

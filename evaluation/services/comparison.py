@@ -2,8 +2,11 @@
 
 The rule is data (org units with or without their sub-units, a grade range, whether to leave out the
 programme's enrolled people, a largest size and a random seed). Freezing evaluates the rule now and
-stores the members; the rule and the members change together, only by freezing again, and only before
-implementation. People who coordinate or analyse the programme are never in its comparison group.
+stores the members; the rule and the members change together, only by freezing again. The group is
+drawn after screening (when the applicants are known, so it can leave them out): it may be frozen the
+first time until the programme leaves implementation, and refrozen only until the first outcome cycle
+opens. People who coordinate or analyse the programme are never in its comparison group; a member who
+applies later is left out of the analysis (evaluation.selectors_protocol states the rule).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from programmes.models import Programme, ProgrammeRole
 from programmes.services.lifecycle import audit_event_record
 
 from .. import stats
-from ..models import ComparisonGroup, ComparisonMember, Observation
+from ..models import ComparisonGroup, ComparisonMember, EvaluationCycle, Observation
 from ..models.comparison import MAX_GROUP_SIZE
 from ..selectors import participant_ids
 from .common import EvaluationError, lock_for_baselines
@@ -65,6 +68,15 @@ class FreezeResult:
     members: int
     matched: int
     removed_baselines: int
+
+
+def refreeze_closed(programme: Programme) -> bool:
+    """A frozen group is fixed once any cycle after the baseline has opened (values to compare arrive)."""
+    return (
+        EvaluationCycle.objects.filter(programme=programme, opened_at__isnull=False)
+        .exclude(kind=EvaluationCycle.Kind.BASELINE)
+        .exists()
+    )
 
 
 def unit_ids_with_sub_units(unit_ids: Iterable[int]) -> set[int]:
@@ -136,6 +148,13 @@ def comparison_group_freeze(
     group, _created = ComparisonGroup.objects.get_or_create(programme=programme)
     if group.is_frozen and not refreeze:
         raise EvaluationError(_("The comparison group is already frozen; confirm that you want to refreeze it."))
+    if group.is_frozen and refreeze_closed(programme):
+        raise EvaluationError(
+            _(
+                "An outcome cycle has opened: the comparison group is what results are measured against, "
+                "so it can no longer be refrozen."
+            )
+        )
     was = "frozen" if group.is_frozen else "draft"
     candidates = comparison_candidates(programme=programme, rule=rule)
     members = draw(candidates, max_size=rule.max_size, seed=rule.random_seed)

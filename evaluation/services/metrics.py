@@ -12,7 +12,7 @@ from people.models import User
 from programmes.models import Programme
 
 from ..models import OutcomeMetric
-from .common import EvaluationError, lock_for_baselines
+from .common import EvaluationError, lock_for_metrics
 
 # What a coordinator may set; programme follows the goal and the rest is bookkeeping.
 METRIC_FIELDS = (
@@ -38,7 +38,7 @@ def _apply(metric: OutcomeMetric, fields: Mapping[str, Any]) -> None:
 @transaction.atomic
 def metric_create(*, actor: User, programme: Programme, fields: Mapping[str, Any]) -> OutcomeMetric:
     """Add an outcome metric to a programme, linked to one of its business goals."""
-    programme = lock_for_baselines(programme)
+    programme = lock_for_metrics(programme)
     metric = OutcomeMetric(programme=programme, created_by=actor)
     _apply(metric, fields)
     metric.full_clean()
@@ -49,7 +49,7 @@ def metric_create(*, actor: User, programme: Programme, fields: Mapping[str, Any
 @transaction.atomic
 def metric_update(*, actor: User, metric: OutcomeMetric, fields: Mapping[str, Any]) -> OutcomeMetric:
     """Change a metric's definition; a new kind must still fit every value already recorded."""
-    lock_for_baselines(metric.programme)
+    lock_for_metrics(metric.programme)
     old_kind = metric.kind
     _apply(metric, fields)
     metric.full_clean()

@@ -86,7 +86,7 @@ def cycle_observation_import(*, actor: User, cycle: EvaluationCycle, data: bytes
         rows = read_rows(data)
     except FileRejected as exc:
         raise BaselineImportError(exc.errors) from None
-    values, errors = validate_rows(cycle.programme, rows)
+    values, errors = validate_rows(cycle.programme, rows, baseline=False)
     if errors:
         raise BaselineImportError(errors)
     return _write(actor=actor, cycle=cycle, values=values, source=Observation.Source.IMPORT)

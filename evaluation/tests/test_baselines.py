@@ -136,7 +136,9 @@ def _bad_rows(e: Evaluated) -> dict[str, tuple[str, str]]:
     stranger = UserFactory(email="stranger@example.co.id").email
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     enrolled_since = e.sellers[2]
-    EnrolmentFactory(programme=e.programme, person=enrolled_since, role=Enrolment.Role.MENTEE)
+    EnrolmentFactory(
+        programme=e.programme, person=enrolled_since, role=Enrolment.Role.MENTEE, state=Enrolment.State.SCREENING
+    )
     return {
         "unknown person": ("nobody@example.co.id,Sales cycle length,3,2026-03-31", "No one in the people directory"),
         "empty e-mail": (",Sales cycle length,3,2026-03-31", "The e-mail is empty"),
@@ -154,11 +156,11 @@ def _bad_rows(e: Evaluated) -> dict[str, tuple[str, str]]:
         "duplicate row": (f"{e.p.mentee.email.upper()},sales cycle length,5,2026-03-31", "Row 2 already gives"),
         "neither participant nor comparison": (
             f"{stranger},Sales cycle length,3,2026-03-31",
-            "neither enrolled in this programme nor in its frozen comparison group",
+            "neither accepted into this programme nor in its frozen comparison group",
         ),
         "comparison member enrolled since": (
             f"{enrolled_since.email},Sales cycle length,3,2026-03-31",
-            "refreeze the comparison group",
+            "has since applied to the programme",
         ),
         "too few values": (f"{mentee},Sales cycle length,3", "has 3 values; the header has 4 columns"),
         "too many values": (f"{seller},Sales cycle length,3,2026-03-31,extra", "has 5 values"),
@@ -290,7 +292,7 @@ def test_a_coordinator_enters_a_baseline_by_hand_and_entering_again_corrects_it(
     ("email", "value", "message"),
     [
         ("nobody@example.co.id", "3", "No one in the people directory"),
-        ("outsider@example.co.id", "3", "neither enrolled in this programme"),
+        ("outsider@example.co.id", "3", "neither accepted into this programme"),
         ("mentee@example.co.id", "three", "Write a plain number"),
         ("mentee@example.co.id", "-1e999", "Write a plain number"),
     ],
@@ -312,11 +314,11 @@ def test_a_baseline_for_a_metric_of_another_programme_is_not_found(
     assert coordinator_client.post(url, {}).status_code == 404
 
 
-# --- read-only from implementation on ----------------------------------------------------------------
+# --- read-only once the programme leaves implementation ------------------------------------------------
 
 
-@pytest.mark.parametrize("phase", ["implementation", "evaluation", "closed", "cancelled"])
-def test_baselines_are_read_only_once_the_programme_is_in_implementation(
+@pytest.mark.parametrize("phase", ["evaluation", "closed", "cancelled"])
+def test_baselines_are_read_only_once_the_programme_leaves_implementation(
     coordinator_client: Client, evaluated: Evaluated, phase: str
 ) -> None:
     e = evaluated
@@ -343,7 +345,7 @@ def test_on_hold_counts_as_the_phase_it_left(evaluated: Evaluated) -> None:
     baseline_record(
         actor=e.p.coordinator, metric=e.cycle, person=e.p.mentee, value=3, period_end=datetime.date(2026, 3, 31)
     )
-    Programme.objects.filter(pk=e.programme.pk).update(phase_before_hold="implementation")
+    Programme.objects.filter(pk=e.programme.pk).update(phase_before_hold="evaluation")
     e.programme.refresh_from_db()
     with pytest.raises(EvaluationError):
         baseline_record(

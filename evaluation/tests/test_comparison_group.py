@@ -9,9 +9,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import Personas
-from evaluation.models import ComparisonGroup, ComparisonMember, Observation
+from evaluation.models import ComparisonGroup, ComparisonMember, EvaluationCycle, Observation
 from evaluation.services import ComparisonRule, EvaluationError, baseline_record, comparison_group_freeze
 from evaluation.tests.conftest import Evaluated
 from evaluation.tests.factories import GoalFactory, MetricFactory
@@ -147,15 +148,31 @@ def test_a_group_too_small_to_report_is_refused(
     assert not ComparisonGroup.objects.filter(frozen_at__isnull=False).exists()
 
 
-def test_the_group_is_fixed_once_the_programme_is_in_implementation(
+def test_the_group_is_drawn_after_screening_and_fixed_once_an_outcome_cycle_opens(
     client: Client, personas: Personas, org: dict[str, Any]
 ) -> None:
+    """Freezing and refreezing work in implementation (after screening) until values to compare arrive."""
+    Programme.objects.filter(pk=personas.programme.pk).update(phase="implementation")
+    personas.programme.refresh_from_db()
     comparison_group_freeze(
         actor=personas.coordinator, programme=personas.programme, rule=ComparisonRule(org_units=[org["sales"]])
     )
-    Programme.objects.filter(pk=personas.programme.pk).update(phase="implementation")
-    personas.programme.refresh_from_db()
-    with pytest.raises(EvaluationError, match="can no longer change"):
+    comparison_group_freeze(
+        actor=personas.coordinator,
+        programme=personas.programme,
+        rule=ComparisonRule(org_units=[org["sales"]], random_seed=2),
+        refreeze=True,
+    )
+    assert len(_members(personas.programme)) == 8
+    EvaluationCycle.objects.create(
+        programme=personas.programme,
+        kind=EvaluationCycle.Kind.MIDPOINT,
+        opens_on=timezone.localdate(),
+        closes_on=timezone.localdate(),
+        state=EvaluationCycle.State.OPEN,
+        opened_at=timezone.now(),
+    )
+    with pytest.raises(EvaluationError, match="can no longer be refrozen"):
         comparison_group_freeze(
             actor=personas.coordinator,
             programme=personas.programme,
@@ -167,6 +184,18 @@ def test_the_group_is_fixed_once_the_programme_is_in_implementation(
     page = client.get(reverse("evaluation:comparison", args=[personas.programme.pk])).content.decode()
     assert 'data-testid="comparison-freeze"' not in page
     assert "<fieldset disabled>" in page
+
+
+@pytest.mark.parametrize("phase", ["evaluation", "closed", "cancelled"])
+def test_the_group_cannot_be_drawn_once_the_programme_leaves_implementation(
+    personas: Personas, org: dict[str, Any], phase: str
+) -> None:
+    Programme.objects.filter(pk=personas.programme.pk).update(phase=phase)
+    personas.programme.refresh_from_db()
+    with pytest.raises(EvaluationError, match="can no longer change"):
+        comparison_group_freeze(
+            actor=personas.coordinator, programme=personas.programme, rule=ComparisonRule(org_units=[org["sales"]])
+        )
 
 
 # --- the page -----------------------------------------------------------------------------------------

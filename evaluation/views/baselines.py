@@ -52,7 +52,7 @@ def _render(
         "groups": group_index_for_programme(programme=programme),
         "locked": locked,
         "writable": writable,
-        "eligible": eligible_people_for_programme(programme=programme) if writable else [],
+        "eligible": eligible_people_for_programme(programme=programme, baseline=True) if writable else [],
         "import_form": import_form or BaselineImportForm(),
         "import_error": import_error,
         "columns": REQUIRED,
@@ -128,7 +128,7 @@ def baseline_template(request: AuthedRequest, access: ProgrammeAccess) -> HttpRe
     Coordinators only: it holds single people's values, and HR analysts see aggregates only.
     """
     programme = access.programme
-    people = list(eligible_people_for_programme(programme=programme))
+    people = list(eligible_people_for_programme(programme=programme, baseline=True))
     metrics = list(OutcomeMetric.objects.filter(programme=programme).order_by("name"))
     groups = group_index_for_programme(programme=programme)
     current = {
@@ -145,7 +145,7 @@ def baseline_template(request: AuthedRequest, access: ProgrammeAccess) -> HttpRe
             obs = current.get((metric.pk, person.pk))
             value = _plain(obs.value) if obs else ""
             period_end = obs.period_end.isoformat() if obs else ""
-            group = groups.group_of(person.pk)
+            group = groups.baseline_group_of(person.pk)
             group = group if group in (Observation.Group.PARTICIPANT, Observation.Group.COMPARISON) else ""
             writer.writerow([neutralise(person.email), neutralise(metric.name), value, period_end, group])
     return response

@@ -17,6 +17,7 @@ from programmes.permissions import ProgrammeAccess
 from ..forms import ComparisonRuleForm
 from ..selectors import comparison_group_for_programme, comparison_members_for_group, comparison_rule_suggestion
 from ..services import EvaluationError, baselines_locked, comparison_candidates, comparison_group_freeze
+from ..services.comparison import refreeze_closed
 from .access import evaluation_reader_required, evaluation_writer_required
 
 MEMBERS_PER_PAGE = 50
@@ -30,7 +31,7 @@ def _render(
 ) -> HttpResponse:
     programme = access.programme
     group = comparison_group_for_programme(programme=programme)
-    locked = baselines_locked(programme)
+    locked = baselines_locked(programme) or (group is not None and group.is_frozen and refreeze_closed(programme))
     if form is None:
         suggestion = comparison_rule_suggestion(programme=programme) if group is None else {}
         initial = ComparisonRuleForm.initial_for(group, suggestion)

@@ -15,7 +15,7 @@ from programmes.permissions import ProgrammeAccess
 from ..forms import MetricForm, add_service_errors
 from ..models import OutcomeMetric
 from ..selectors import metric_list_for_programme
-from ..services import EvaluationError, baselines_locked, metric_create, metric_update
+from ..services import EvaluationError, metric_create, metric_update, metrics_locked
 from .access import evaluation_reader_required, evaluation_writer_required
 
 
@@ -28,7 +28,7 @@ def metrics(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
         "programme": programme,
         "metrics": metric_list_for_programme(programme=programme),
         "has_goals": BusinessGoal.objects.filter(programme=programme).exists(),
-        "locked": baselines_locked(programme),
+        "locked": metrics_locked(programme),
     }
     return render(request, "evaluation/metrics.html", context)
 
@@ -36,7 +36,7 @@ def metrics(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
 def _metric_form(request: AuthedRequest, access: ProgrammeAccess, metric: OutcomeMetric | None) -> HttpResponse:
     """Shared by create and edit: show the form, or save through the service and go back to the list."""
     programme = access.programme
-    if baselines_locked(programme):
+    if metrics_locked(programme):
         messages.error(request, _("Metrics can no longer change: the programme has entered implementation."))
         return redirect("evaluation:metrics", programme.pk)
     form = MetricForm(request.POST or None, instance=metric, programme=programme)

@@ -9,13 +9,12 @@ CSP violation (inline script or style) fails the test.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
 
 from conftest import Personas
-from programmes.models import Enrolment, Programme
+from programmes.models import Programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -105,7 +104,7 @@ def test_coordinator_takes_a_new_programme_from_creation_to_design(page: Any, pe
     assert "readiness" not in text
     assert "outcome metric" in text
 
-    # --- an outcome metric and a baseline, on the evaluation app's own pages ----------------------------------
+    # --- an outcome metric, on the evaluation app's own pages (its baselines come after screening) --------
     _fix(page, "baselines")
     page.get_by_test_id("metric-create").click()
     page.locator("input[name=name]").fill("Key-account revenue per quarter")
@@ -113,17 +112,6 @@ def test_coordinator_takes_a_new_programme_from_creation_to_design(page: Any, pe
     page.locator("select[name=direction]").select_option("higher")
     page.locator("input[name=target_change]").fill("15")
     page.get_by_role("button", name="Save metric").click()
-    page.goto(programme.get_absolute_url())
-    assert "has no baseline yet" in _blockers(page)
-    # Enrolment has its own pages in the recruitment issue; a participant is needed for a baseline.
-    Enrolment.objects.create(programme=programme, person=personas.mentee, role=Enrolment.Role.MENTEE)
-    _fix(page, "baselines")
-    page.get_by_role("button", name="Key-account revenue per quarter").click()
-    entry = page.locator(".accordion-collapse.show")
-    entry.get_by_label("Person (e-mail)").fill(personas.mentee.email)
-    entry.get_by_label("Value").fill("850000000")
-    entry.get_by_label("Period end").fill(date(2026, 3, 31).isoformat())
-    entry.get_by_role("button", name="Save value").click()
     page.goto(programme.get_absolute_url())
 
     # --- nothing missing: advance to planning, then design (no guards) ----------------------------------------

@@ -1,0 +1,121 @@
+"""Participants' baselines: from acceptance until their first relationship becomes active (issue 10).
+
+Before, baselines locked when the programme entered implementation, the phase in which people apply, so
+only the comparison group ever had one. These tests fail on that code.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from evaluation.models import Observation
+from evaluation.services import BaselineImportError, EvaluationError, baseline_import, baseline_record
+from evaluation.tests.conftest import Evaluated
+from people.models import User
+from programmes.models import Enrolment, Programme
+from programmes.tests.factories import EnrolmentFactory
+from programmes.tests.support_helpers import start_pair
+
+pytestmark = pytest.mark.django_db
+END = datetime.date(2026, 3, 31)
+
+
+def _implementation(e: Evaluated) -> None:
+    Programme.objects.filter(pk=e.programme.pk).update(phase=Programme.Phase.IMPLEMENTATION)
+    e.programme.refresh_from_db()
+
+
+def _record(e: Evaluated, person: User, value: float = 30) -> Observation:
+    observation, _new = baseline_record(
+        actor=e.p.coordinator, metric=e.cycle, person=person, value=value, period_end=END
+    )
+    return observation
+
+
+def test_an_accepted_participants_baseline_is_recorded_in_implementation(evaluated: Evaluated) -> None:
+    e = evaluated
+    _implementation(e)
+    observation = _record(e, e.p.mentee)
+    assert (observation.group, observation.value) == ("participant", 30)
+
+
+@pytest.mark.parametrize("state", ["applied", "screening", "declined", "withdrawn"])
+def test_no_baseline_before_acceptance_or_after_leaving(evaluated: Evaluated, state: str) -> None:
+    e = evaluated
+    _implementation(e)
+    Enrolment.objects.filter(programme=e.programme, person=e.p.mentee).update(state=state)
+    with pytest.raises(EvaluationError, match="neither accepted into this programme"):
+        _record(e, e.p.mentee)
+    assert not Observation.objects.exists()
+
+
+def test_the_baseline_closes_when_the_first_relationship_becomes_active(evaluated: Evaluated) -> None:
+    e = evaluated
+    _implementation(e)
+    _record(e, e.p.mentee, 30)
+    mentor = Enrolment.objects.get(programme=e.programme, person=e.p.mentor)
+    mentee = Enrolment.objects.get(programme=e.programme, person=e.p.mentee)
+    start_pair(e.programme, mentor, mentee)
+    with pytest.raises(EvaluationError, match="already active"):
+        _record(e, e.p.mentee, 31)
+    assert Observation.objects.get(person=e.p.mentee).value == 30
+    # The comparison group is still open for baselines while the programme is in implementation.
+    assert _record(e, e.sellers[0], 40).group == "comparison"
+
+
+def test_the_file_import_applies_the_same_window(evaluated: Evaluated) -> None:
+    e = evaluated
+    _implementation(e)
+    mentor = Enrolment.objects.get(programme=e.programme, person=e.p.mentor)
+    mentee = Enrolment.objects.get(programme=e.programme, person=e.p.mentee)
+    start_pair(e.programme, mentor, mentee)
+    late = EnrolmentFactory(programme=e.programme, role=Enrolment.Role.MENTEE, state=Enrolment.State.ACCEPTED).person
+    rows = f"email,metric,value,period_end\n{late.email},Sales cycle length,30,{END}\n"
+    assert baseline_import(actor=e.p.coordinator, programme=e.programme, data=rows.encode()).created == 1
+    with pytest.raises(BaselineImportError) as info:
+        baseline_import(
+            actor=e.p.coordinator,
+            programme=e.programme,
+            data=(rows + f"{e.p.mentee.email},Sales cycle length,30,{END}\n").encode(),
+        )
+    assert "already active" in " ".join(err.message for err in info.value.errors)
+
+
+def test_the_page_offers_entry_in_implementation_and_lists_only_open_people(
+    client: Client, evaluated: Evaluated
+) -> None:
+    e = evaluated
+    _implementation(e)
+    mentor = Enrolment.objects.get(programme=e.programme, person=e.p.mentor)
+    mentee = Enrolment.objects.get(programme=e.programme, person=e.p.mentee)
+    start_pair(e.programme, mentor, mentee)
+    waiting = EnrolmentFactory(programme=e.programme, role=Enrolment.Role.MENTEE, state=Enrolment.State.ORIENTED)
+    client.force_login(e.p.coordinator)
+    page = client.get(reverse("evaluation:baselines", args=[e.programme.pk])).content.decode()
+    assert "baselines/import/" in page
+    assert waiting.person.email in page
+    assert e.p.mentee.email not in page, "the mentee's relationship is active: their baseline time is over"
+    assert 'data-testid="baseline-window"' in page
+
+
+def test_a_comparison_member_who_applies_later_leaves_the_comparison_and_can_become_a_participant(
+    evaluated: Evaluated,
+) -> None:
+    """The stated rule: left out of the comparison group from the application; a participant once accepted."""
+    e = evaluated
+    _implementation(e)
+    seller = e.sellers[1]
+    assert _record(e, seller, 40).group == "comparison"
+    enrolment = EnrolmentFactory(
+        programme=e.programme, person=seller, role=Enrolment.Role.MENTEE, state=Enrolment.State.SCREENING
+    )
+    with pytest.raises(EvaluationError, match="left out of the comparison group"):
+        _record(e, seller, 41)
+    Enrolment.objects.filter(pk=enrolment.pk).update(state=Enrolment.State.ACCEPTED)
+    observation = _record(e, seller, 42)
+    assert (observation.group, observation.value) == ("participant", 42)
+    assert Observation.objects.filter(person=seller).count() == 1
