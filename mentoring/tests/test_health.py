@@ -1,7 +1,8 @@
-"""/health/ tells a monitor whether the database and the broker answer, quickly, whatever state they are in.
+"""/health/ tells a monitor whether the site can serve pages and whether the broker answers, quickly.
 
 The broker being down degrades the site (reminders wait) but does not break it: 200 with "error" for the
-broker. The database being down breaks it: 503.
+broker. The database being down, or static files the pages cannot name, breaks it: 503. The broker is
+probed in the background, so /health/ answers within 100 ms even while the broker hangs.
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import Client
 
+from mentoring import health
 from mentoring.settings import celery_broker
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_broker_state() -> Iterator[None]:
+    health.forget_broker_state()
+    yield
+    health.forget_broker_state()
 
 
 def use_broker(settings: Any, redis_url: str, local_dir: Path) -> None:
@@ -33,14 +42,26 @@ def timed_health(client: Client) -> tuple[Any, float]:
     return response, time.monotonic() - started
 
 
+def settled_health(client: Client) -> Any:
+    """/health/ once the background broker probe has answered (a monitor's second look)."""
+    client.get("/health/")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        response = client.get("/health/")
+        if response.json()["broker"] != "unknown":
+            return response
+        time.sleep(0.05)
+    raise AssertionError("the broker probe never finished")
+
+
 @pytest.mark.redis
 def test_health_is_ok_when_the_database_and_redis_answer(
     client: Client, settings: Any, redis_url: str, tmp_path: Path
 ) -> None:
     use_broker(settings, redis_url, tmp_path)
-    response, _ = timed_health(client)
+    response = settled_health(client)
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok"}
+    assert response.json() == {"database": "ok", "static": "ok", "broker": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -50,8 +71,10 @@ def test_a_broker_on_a_closed_port_is_reported_quickly_and_the_site_stays_up(
     use_broker(settings, "redis://127.0.0.1:6390/0", tmp_path)
     response, elapsed = timed_health(client)
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "error"}
-    assert elapsed < 3, f"health took {elapsed:.1f} s"
+    assert elapsed < 0.5, f"health took {elapsed:.2f} s"
+    response = settled_health(client)
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "static": "ok", "broker": "error"}
 
 
 @pytest.fixture
@@ -70,9 +93,16 @@ def test_a_hung_broker_is_reported_within_the_health_timeout(
     client: Client, settings: Any, tmp_path: Path, silent_broker: str
 ) -> None:
     use_broker(settings, silent_broker, tmp_path)
-    response, elapsed = timed_health(client)
-    assert response.json()["broker"] == "error"
-    assert elapsed < 3, f"health took {elapsed:.1f} s"
+    timings = []
+    for _ in range(5):
+        response, elapsed = timed_health(client)
+        timings.append(elapsed)
+        assert response.status_code == 200
+    # Every answer is quick while the probe hangs in the background: 100 ms is the target, with slack
+    # for a loaded two-core CI machine on the first (URL-resolving, template-scanning) request.
+    assert sorted(timings)[len(timings) // 2] < 0.1, timings
+    assert max(timings) < 0.5, timings
+    assert settled_health(client).json()["broker"] == "error"
 
 
 def test_the_local_file_transport_is_reported_as_local_when_its_folder_is_writable(
@@ -80,12 +110,12 @@ def test_the_local_file_transport_is_reported_as_local_when_its_folder_is_writab
 ) -> None:
     use_broker(settings, "", tmp_path)
     (tmp_path / "queue").mkdir()
-    assert client.get("/health/").json()["broker"] == "local"
+    assert settled_health(client).json()["broker"] == "local"
 
 
 def test_a_missing_local_queue_folder_is_an_error(client: Client, settings: Any, tmp_path: Path) -> None:
     use_broker(settings, "", tmp_path / "nowhere")
-    assert client.get("/health/").json()["broker"] == "error"
+    assert settled_health(client).json()["broker"] == "error"
 
 
 def test_health_is_503_when_the_database_does_not_answer(
@@ -100,3 +130,19 @@ def test_health_is_503_when_the_database_does_not_answer(
     response = client.get("/health/")
     assert response.status_code == 503
     assert response.json()["database"] == "error"
+
+
+def test_health_is_503_when_a_static_file_the_pages_name_has_no_manifest_entry(
+    client: Client, settings: Any, tmp_path: Path
+) -> None:
+    """DEBUG off without collectstatic: every page would be a 500, so /health/ must not say 200."""
+    use_broker(settings, "", tmp_path)
+    settings.STATIC_ROOT = tmp_path / "never-collected"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["static"] == "error"
+    assert "vendor/htmx/htmx.min.js" in health.template_static_names()
