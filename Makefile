@@ -23,6 +23,8 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt
 	touch $(VENV)/.installed-runtime $@
 
 ## run: install, migrate, seed the demo once, collect static files, serve with a local worker and beat.
+## DEBUG is on here only: settings default to DEBUG off, as production must.
+run: export DJANGO_DEBUG = 1
 run: $(VENV)/.installed-runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
@@ -52,6 +54,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/matching.py
 
 ## messages: refresh the translation catalogues after changing strings (needs gettext).
+messages: export DJANGO_DEBUG = 1
 messages: $(VENV)/.installed-dev
 	$(PY) manage.py makemessages --locale id --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'staticfiles/*'
 	$(PY) manage.py makemessages --locale id --domain djangojs --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'staticfiles/*'

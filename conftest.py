@@ -157,3 +157,14 @@ def pytest_report_header() -> list[str]:
     return [
         f"database: {db}; REDIS_URL: {os.environ.get('REDIS_URL') or 'unset'}; REQUIRE_SERVICES={int(REQUIRE_SERVICES)}"
     ]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty (local-memory) cache: rate-limit counters never leak between tests."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    backend = caches["default"]
+    if isinstance(backend, LocMemCache):
+        backend.clear()  # never a shared Redis: clearing that would touch other processes' keys

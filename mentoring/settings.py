@@ -1,12 +1,14 @@
 """Settings for the mentoring product.
 
-One module, driven by environment variables (the README has the table). With none set it runs locally:
-SQLite, background work on a local file transport, e-mail to the console, DEBUG on. Production sets
-DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL; with DEBUG off the
-secure settings below switch on so that `check --deploy --fail-level WARNING` passes.
+One module, driven by environment variables (the README has the table). DEBUG is off unless DJANGO_DEBUG=1
+(`make run` and the tests set it); then it runs locally with no other variable: SQLite, background work on a
+local file transport, e-mail to the console, a random secret key kept in var/secret_key. Production sets
+DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL; with DEBUG off the secure settings below
+switch on so that `check --deploy --fail-level WARNING` passes.
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,12 +39,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()] or default
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+def local_secret_key(path: Path) -> str:
+    """A random key kept in a git-ignored file, for DEBUG only: stable across restarts, never in the repository."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    try:
+        with path.open("x") as handle:  # exclusive: two processes starting at once keep the first one's key
+            handle.write(key)
+    except FileExistsError:
+        return path.read_text().strip()
+    return key
+
+
+# Off unless asked for: `make run` and the tests set DJANGO_DEBUG=1; a forgotten variable never means debug.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "local-development-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (for local development set DJANGO_DEBUG=1)."
+        )
+    SECRET_KEY = local_secret_key(BASE_DIR / "var" / "secret_key")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -184,8 +205,12 @@ def axes_username(request: object, credentials: dict[str, str] | None) -> str:
 AXES_USERNAME_CALLABLE = axes_username
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address behind TRUSTED_PROXY_COUNT proxies (X-Forwarded-For), for the lockout and signatures.
+TRUSTED_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "people.client_ip.client_ip"
+# Password reset requests per hour: from one address, and for one account.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3"))
 
 # Internationalisation: English and Bahasa Indonesia; each user's preference is activated per request.
 LANGUAGE_CODE = "en"
@@ -199,6 +224,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and exported files are never served by URL: permission-checked views stream them.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
@@ -308,7 +334,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "evaluation.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": os.environ.get("API_THROTTLE_RATE", "600/hour")},
@@ -318,8 +344,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only API for HR analysts: programmes, metrics, outcome results.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["evaluation.pagination.IsAPIUser"],
 }
+
+API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "500"))
+
+# Personal data (issue 12): the notice's version (a new one is shown again at sign-in), how long pair content
+# outlives its programme, and how long a coordinator's reason for reading a pair's content holds.
+PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-12")
+PRIVACY_RETENTION_MONTHS = int(os.environ.get("PRIVACY_RETENTION_MONTHS", "24"))
+CONTENT_READ_REASON_MINUTES = int(os.environ.get("CONTENT_READ_REASON_MINUTES", "30"))
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,5 @@
 """The project's URLs: each app's own URLs under its prefix, plus health, admin and auth."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -21,8 +20,5 @@ urlpatterns = [
     path("api/", include("evaluation.api_urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ route, not even with DEBUG on: uploaded and exported files are streamed by views that check
+# who may read them (programmes:resource_open, evaluation's export download), under random names.

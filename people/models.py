@@ -132,6 +132,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Site administrators manage the directory and every programme's set-up."""
         return bool(self.is_active and self.is_superuser)
 
+    def has_accepted_privacy_notice(self) -> bool:
+        """Whether the person accepted the current version of the privacy notice (PRIVACY_NOTICE_VERSION)."""
+        return self.privacy_acceptances.filter(version=settings.PRIVACY_NOTICE_VERSION).exists()
+
     def has_left(self, on: Any = None) -> bool:
         """Whether the person had left the organisation on the given date (today by default)."""
         on = on or timezone.localdate()
@@ -205,3 +209,20 @@ class CompetencyRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.competency} · {self.level}"
+
+
+class PrivacyNoticeAcceptance(models.Model):
+    """A person read and accepted one version of the privacy notice (UU PDP art. 20–22, GDPR art. 13)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy_acceptances")
+    version = models.CharField(_("notice version"), max_length=20)
+    accepted_at = models.DateTimeField(_("accepted at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        verbose_name = _("privacy notice acceptance")
+        verbose_name_plural = _("privacy notice acceptances")
+        constraints = [models.UniqueConstraint(fields=["user", "version"], name="privacy_acceptance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} accepted notice {self.version}"

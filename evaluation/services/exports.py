@@ -8,6 +8,7 @@ or duplicated task builds it once. The file is only ever served to the person wh
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -82,7 +83,8 @@ def export_job_build(*, job_id: int) -> str:
         return ExportJob.State.FAILED
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
     job.filename = f"outcomes-{stamp}.{job.format}"
-    job.file.save(f"{job.pk}-{job.filename}", ContentFile(content), save=False)
+    # Stored under a random name: the download view checks who asks; the name must not be guessable either.
+    job.file.save(f"{uuid.uuid4().hex}.{job.format}", ContentFile(content), save=False)
     job.state, job.rows_done, job.finished_at = ExportJob.State.DONE, job.rows_total, timezone.now()
     job.save(update_fields=["file", "filename", "state", "rows_done", "finished_at"])
     return ExportJob.State.DONE

@@ -512,7 +512,10 @@ CASES = [
     ),
     # The API: token or session; anonymous callers get 401.
     Case(name="api:api-root", url=_api("api-root"), expect=API_READ),
-    Case(name="api:schema", url=_api("schema"), expect=API_READ),
+    # The schema is for API users (HR analysts, site admins, token holders); others 403.
+    Case(
+        name="api:schema", url=_api("schema"), expect=dict(everyone(FORBIDDEN, hr_analyst=OK, admin=OK), anonymous=401)
+    ),
     Case(name="api:programme-list", url=_api("programme-list"), expect=API_READ, setup=_other_setup, check=_api_scoped),
     Case(
         name="api:programme-detail",

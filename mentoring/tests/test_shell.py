@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from conftest import Personas
+from people.models import PrivacyNoticeAcceptance
 
 
 @pytest.mark.django_db
@@ -32,6 +34,8 @@ def test_person_without_roles_is_told_what_happens_next(client: Client, personas
 
 
 def test_login_with_email_in_any_case(client: Client, personas: Personas) -> None:
+    # Accepted the privacy notice at an earlier sign-in, so this one goes straight home.
+    PrivacyNoticeAcceptance.objects.create(user=personas.coordinator, version=settings.PRIVACY_NOTICE_VERSION)
     response = client.post(
         reverse("people:login"), {"username": "Coordinator@Example.co.id", "password": personas.password}
     )

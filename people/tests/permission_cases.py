@@ -201,3 +201,38 @@ CASES += [
         check=_imported_only_when_allowed,
     ),
 ]
+
+
+# --- The privacy notice (issue 12) ---------------------------------------------------------------------------
+
+
+def _notice_shown(response: HttpResponse, p: Any, persona: str) -> None:
+    if persona == "anonymous":
+        return
+    assert "How we use your personal data" in response.content.decode()
+
+
+def _notice_accepted(response: HttpResponse, p: Any, persona: str) -> None:
+    user = _user(p, persona)
+    if user is None:
+        return
+    assert user.privacy_acceptances.filter(version=settings.PRIVACY_NOTICE_VERSION).count() == 1
+    assert response["Location"] == "/programmes/"
+
+
+CASES += [
+    Case(
+        name="people:privacy_notice",
+        url=lambda p: reverse("people:privacy_notice"),
+        expect=everyone(OK),
+        check=_notice_shown,
+    ),
+    Case(
+        name="people:privacy_notice",
+        url=lambda p: reverse("people:privacy_notice"),
+        method="post",
+        data=lambda p: {"next": "/programmes/"},
+        expect=everyone(REDIRECT),
+        check=_notice_accepted,
+    ),
+]

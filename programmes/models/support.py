@@ -434,6 +434,12 @@ class Resource(models.Model):
         if not isinstance(self.tags, list) or not all(isinstance(t, str) and 0 < len(t) <= 40 for t in self.tags):
             raise ValidationError({"tags": _("Tags are short words, separated by commas.")})
 
+    @property
+    def safe_url(self) -> str:
+        """The link to show, only when it is http(s) (never javascript:, data: or the like); else empty."""
+        url = (self.url or "").strip()
+        return url if url.lower().startswith(("https://", "http://")) else ""
+
     def visible_to_roles(self, roles: frozenset[str]) -> bool:
         """Whether a participant with these enrolment roles is in the audience (coordinators see everything)."""
         if self.audience == self.Audience.EVERYONE:

@@ -76,13 +76,16 @@ def test_a_link_must_be_a_web_address(client: Client, personas: Personas, url: s
     assert not Resource.objects.exists()
 
 
-def test_a_link_is_followed_and_the_library_filters_by_tag(client: Client, personas: Personas) -> None:
+def test_a_link_is_shown_as_a_link_not_redirected_and_the_library_filters_by_tag(
+    client: Client, personas: Personas
+) -> None:
     _create(client, personas, kind="link", url="https://example.com/feedback", audience="everyone", tags="feedback")
     _create(client, personas, kind="link", url="https://example.com/goals", title="Goals", audience="everyone", tags="")
     resource = Resource.objects.get(tags=["feedback"])
     client.force_login(personas.mentor)
     opened = client.get(reverse("programmes:resource_open", args=[personas.programme.pk, resource.pk]))
-    assert opened["Location"] == "https://example.com/feedback"
+    assert opened.status_code == 200  # never a redirect: the product's address is not lent to the link
+    assert 'href="https://example.com/feedback" rel="noopener noreferrer"' in opened.content.decode()
     page = client.get(reverse("programmes:resources", args=[personas.programme.pk]), {"tag": "feedback"})
     titles = [r.title for r in page.context["resources"]]
     assert titles == ["Setting goals"]
@@ -98,3 +101,15 @@ def test_removing_a_resource_deletes_its_file(
         client.post(reverse("programmes:resource_delete", args=[personas.programme.pk, resource.pk]))
     assert not Resource.objects.exists()
     assert not storage.exists(name)
+
+
+def test_a_link_that_is_not_http_is_never_rendered_as_a_link(client: Client, personas: Personas) -> None:
+    resource = Resource.objects.create(
+        programme=personas.programme, title="Sneaky", kind=Resource.Kind.LINK, url="javascript:alert(1)"
+    )
+    client.force_login(personas.mentee)
+    page = client.get(reverse("programmes:resources", args=[personas.programme.pk])).content.decode()
+    opened = client.get(reverse("programmes:resource_open", args=[personas.programme.pk, resource.pk]))
+    assert "javascript:" not in page
+    assert opened.status_code == 200
+    assert "javascript:" not in opened.content.decode()

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from people.client_ip import client_ip
 from people.types import AuthedRequest
 
 from ..errors import DomainError, StaleTransition
@@ -103,11 +104,6 @@ def agreement_edit(request: AuthedRequest, programme_id: int, relationship_id: i
     return render(request, "programmes/agreements/edit.html", _context(found, page, form=form))
 
 
-def _client_ip(request: AuthedRequest) -> str | None:
-    """The address the request came from (the proxy in front sets REMOTE_ADDR; see AXES_PROXY_COUNT)."""
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @require_POST
 def agreement_sign_view(request: AuthedRequest, programme_id: int, relationship_id: int) -> HttpResponse:
     """A member signs the version they read by typing their full name."""
@@ -122,7 +118,7 @@ def agreement_sign_view(request: AuthedRequest, programme_id: int, relationship_
             agreement=found.agreement,
             version_number=form.cleaned_data["number"],
             typed_name=form.cleaned_data["typed_name"],
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
         )
     except DomainError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -48,10 +48,15 @@ def resource_create_view(request: AuthedRequest, programme_id: int) -> HttpRespo
 
 
 def resource_open(request: AuthedRequest, programme_id: int, resource_id: int) -> HttpResponseBase:
-    """Follow a link, or download a file from storage, for people in the resource's audience only."""
+    """Download a file from storage, for people in the resource's audience only.
+
+    A link is shown as a link (on the library and here), never followed by a redirect: this URL must not
+    become an open redirect that lends the product's address to wherever a link points.
+    """
     resource, _access = get_resource_for_user(request.user, programme_id, resource_id)
     if resource.kind == Resource.Kind.LINK:
-        return HttpResponseRedirect(resource.url)
+        context = {"programme": resource.programme, "resource": resource}
+        return render(request, "programmes/support/resource_link.html", context)
     try:
         stored = resource.file.open("rb")
     except (FileNotFoundError, OSError):
