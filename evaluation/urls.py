@@ -43,6 +43,7 @@ urlpatterns = [
     path(P + "report/pdf/", views.report_pdf, name="report_pdf"),
     path(P + "report/export/<str:fmt>/", views.report_export, name="report_export"),
     path(P + "cards/", views.outcome_cards, name="outcome_cards"),
+    path("home/", views.home_panel, name="home_panel"),
     path("reports/", views.reports, name="reports"),
     path("reports/print/", views.reports_print, name="reports_print"),
     path("reports/pdf/", views.reports_pdf, name="reports_pdf"),

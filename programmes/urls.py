@@ -27,6 +27,7 @@ urlpatterns = [
     path("<int:programme_id>/surveys/<int:survey_id>/results/", views.survey_results, name="survey_results"),
     path("<int:programme_id>/surveys/<int:survey_id>/adopt/", views.survey_adopt, name="survey_adopt"),
     path("surveys/respond/<int:invitation_id>/", views.survey_respond, name="survey_respond"),
+    path("manager/", views.manager_home, name="manager_home"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     # Recruitment, applications, matching and relationships (issue 4) live in their own module.

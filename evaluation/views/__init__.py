@@ -6,6 +6,7 @@ from .comparison import comparison, comparison_freeze
 from .costs import cost_add, cost_remove, costs
 from .cycles import cycle_add, cycle_close_view, cycle_edit, cycle_generate, cycle_open_view, cycle_report_view, cycles
 from .exports import export_job, export_job_download, export_job_status
+from .home import home_panel
 from .instruments import instrument_edit, instruments
 from .metrics import metric_create_view, metric_edit, metrics
 from .observations import (
@@ -50,6 +51,7 @@ __all__ = [
     "export_job",
     "export_job_download",
     "export_job_status",
+    "home_panel",
     "instrument_edit",
     "instruments",
     "metric_create_view",

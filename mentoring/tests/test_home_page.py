@@ -118,7 +118,8 @@ def test_participant_home_says_what_comes_next_for_their_application(
 def test_hr_analyst_home_points_to_reports_and_the_import(client: Client, personas: Personas) -> None:
     body = _home(client, personas.hr_analyst)
     panel = body.split('data-testid="panel-hr"', 1)[1].split("</section>", 1)[0]
-    assert "No outcome report yet." in panel
+    # The reports themselves come from the evaluation app's own URL (htmx, with a link without JavaScript).
+    assert reverse("evaluation:home_panel") + "?part=reports" in panel
     assert reverse("people:import") in panel
     assert 'data-testid="panel-participant"' not in body
 

@@ -191,8 +191,8 @@ def test_the_participants_home_shows_the_next_session_goals_and_what_is_due(clie
     assert "Next session:" in panel
     assert timezone.localtime(upcoming.held_at).strftime("%H:%M") in panel
     assert "Answer check-in 1" in panel
-    assert "Confirm 1 session" in panel
-    assert "Negotiate with key accounts" in panel
+    assert "Confirm the session of" in panel
+    assert 'data-testid="relationship-links"' in panel
 
 
 def test_the_coordinators_home_links_to_the_dashboard_of_a_running_programme(

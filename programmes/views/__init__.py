@@ -11,7 +11,7 @@ from .design import (
     team_add,
     team_remove,
 )
-from .home import home
+from .home import home, manager_home
 from .lifecycle import programme_advance_view, programme_cancel_view, programme_hold_view, programme_resume_view
 from .notifications import notification_list, notification_read
 from .programmes import programme_detail, programme_list
@@ -30,6 +30,7 @@ __all__ = [
     "goal_edit",
     "goals",
     "home",
+    "manager_home",
     "notification_list",
     "notification_read",
     "policies",

@@ -1,4 +1,4 @@
-"""The home page: what needs this person today, per role they hold."""
+"""The home page: a to-do list per role the person holds, each item linking to where it is done."""
 
 from __future__ import annotations
 
@@ -6,23 +6,31 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.functional import Promise
 
 from people.types import AuthedRequest
 
 from ..lifecycle import Blocker, blockers_for, next_phase
 from ..models import Programme
-from ..selectors import notification_list_for_user, roles_for_user
-from ..selectors_support import participant_panels_for
+from ..selectors import roles_for_user
+from ..selectors_home import (
+    CoordinatorTodos,
+    coordinator_todos,
+    manager_todos,
+    notifications_for_home,
+    participant_todos,
+)
 
 
 @dataclass
 class ProgrammeToday:
-    """A coordinated programme with the phase it can move to next and what still stands in the way."""
+    """A coordinated programme: its to-do items, the phase it can move to next and what stands in the way."""
 
     programme: Programme
     next_phase_label: str | Promise  # empty at the end of the road (closed, on hold, cancelled)
     blockers: list[Blocker]
+    todos: CoordinatorTodos | None = None
 
 
 def _programme_today(programme: Programme) -> ProgrammeToday:
@@ -33,11 +41,24 @@ def _programme_today(programme: Programme) -> ProgrammeToday:
 
 
 def home(request: AuthedRequest) -> HttpResponse:
-    """One page for everyone; each role they hold adds its own panel, with an empty state that says what next."""
+    """One page for everyone; each role they hold adds its own list, with an empty state that says what next."""
+    now = timezone.now()
     roles = roles_for_user(user=request.user)
-    unread = notification_list_for_user(user=request.user).filter(read_at__isnull=True)[:5]
     coordinated = [_programme_today(p) for p in roles.coordinates]
-    # Ongoing support (issue 6): each running relationship's next session, open goals and what is due.
-    running = participant_panels_for(user=request.user) if roles.is_participant else []
-    context = {"roles": roles, "unread": unread, "coordinated": coordinated, "running": running}
+    for today, todos in zip(coordinated, coordinator_todos(programmes=roles.coordinates, now=now), strict=True):
+        today.todos = todos
+    participant = participant_todos(user=request.user, enrolments=roles.enrolments, now=now)
+    context = {
+        "roles": roles,
+        "unread": notifications_for_home(user=request.user),
+        "coordinated": coordinated,
+        "participant": participant,
+        "manager": manager_todos(user=request.user),
+    }
     return render(request, "programmes/home.html", context)
+
+
+def manager_home(request: AuthedRequest) -> HttpResponse:
+    """A manager's own page: approvals waiting for them and the goals their reports share with them."""
+    context = {"manager": manager_todos(user=request.user)}
+    return render(request, "programmes/manager_home.html", context)
