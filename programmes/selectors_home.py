@@ -42,11 +42,10 @@ from .models import (
 )
 from .models.orientation import AUDIENCE_FOR_ROLE
 from .selectors_figures import relationships_at_risk, relationships_contact_overdue
+from .states import ENROLMENT_UNDECIDED, RUNNING, can_respond, can_sign_agreement
 
 RState = Relationship.State
 EState = Enrolment.State
-RUNNING = (RState.ACCEPTED, RState.ACTIVE, RState.ON_HOLD, RState.CLOSING)
-SIGNABLE = (RState.ACCEPTED, RState.ACTIVE, RState.ON_HOLD)
 STUCK_CLOSURE_DAYS = 30  # a closure not completed a month after it started needs the coordinator
 GOAL_DUE_DAYS = 14
 # Notification kinds that ask for an answer to a proposal, or for the first agreement's signatures.
@@ -80,7 +79,7 @@ def coordinator_todos(*, programmes: list[Programme], now: datetime) -> list[Coo
     def grouped(queryset: object) -> dict[int, int]:
         return dict(queryset.order_by().values("programme_id").annotate(n=Count("pk")).values_list("programme_id", "n"))  # type: ignore[attr-defined]
 
-    screening = grouped(Enrolment.objects.filter(programme_id__in=ids, state__in=(EState.APPLIED, EState.SCREENING)))
+    screening = grouped(Enrolment.objects.filter(programme_id__in=ids, state__in=ENROLMENT_UNDECIDED))
     runs = dict(
         MatchRun.objects.filter(programme_id__in=ids, state=MatchRun.State.DRAFT)
         .order_by()
@@ -192,7 +191,7 @@ def _orientation_todos(user: User, enrolments: list[Enrolment]) -> list[Todo]:
 
 def _agreement_todos(user: User, hubs: dict[int, RelationshipHub]) -> None:
     """Relationships whose latest agreement version the person has not signed (one query)."""
-    signable = [pk for pk, hub in hubs.items() if hub.relationship.state in SIGNABLE]
+    signable = [pk for pk, hub in hubs.items() if can_sign_agreement(hub.relationship)]
     latest = AgreementVersion.objects.filter(agreement__relationship=OuterRef("pk")).order_by("-number")
     rows = Relationship.objects.filter(pk__in=signable).annotate(version_id=Subquery(latest.values("pk")[:1]))
     versions: dict[int, int | None] = dict(rows.values_list("pk", "version_id"))
@@ -219,7 +218,7 @@ def participant_todos(*, user: User, enrolments: list[Enrolment], now: datetime)
     )
     for member in mine:
         if member.relationship.state == RState.PROPOSED:
-            if member.response == RelationshipMember.Response.PENDING:
+            if can_respond(member.relationship, member):
                 url = reverse(
                     "programmes:relationship_detail", args=[member.relationship.programme_id, member.relationship_id]
                 )
