@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 from .services.hris_import import MAX_FILE_BYTES, file_too_large_message
+from .sso.oidc import sso_provider_name
 
 
 class LoginForm(AuthenticationForm):
@@ -27,6 +29,16 @@ class LoginForm(AuthenticationForm):
         self.error_messages["invalid_login"] = _(
             "That e-mail address and password do not match an account. Both are case-sensitive except the e-mail."
         )
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        """With PASSWORD_LOGIN off, only site administrators may use a password (the break-glass account)."""
+        super().confirm_login_allowed(user)
+        if not settings.PASSWORD_LOGIN and not user.is_site_admin:
+            raise ValidationError(
+                _("This organisation signs in through %(provider)s. Use the button below."),
+                code="password_login_off",
+                params={"provider": sso_provider_name()},
+            )
 
 
 class PreferencesForm(forms.ModelForm[User]):

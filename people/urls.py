@@ -3,11 +3,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 
 from . import views, views_auth, views_privacy
+from .sso import oidc
 
 app_name = "people"
 
 urlpatterns = [
     path("login/", login_not_required(views_auth.LoginView.as_view()), name="login"),
+    path("sso/oidc/start/", oidc.StartView.as_view(), name="oidc_start"),
+    path("sso/oidc/callback/", oidc.CallbackView.as_view(), name="oidc_callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",

@@ -7,14 +7,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
-from django.urls import reverse, reverse_lazy
-from django.utils.http import urlencode
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .client_ip import client_ip
 from .forms import LoginForm
-from .models import User
 from .ratelimit import rate_key, rate_limit_exceeded
+from .sign_in import after_sign_in
+from .sso.oidc import oidc_enabled, sso_provider_name
 
 HOUR = 60 * 60
 
@@ -27,11 +27,15 @@ class LoginView(auth_views.LoginView):
 
     def get_success_url(self) -> str:
         url = super().get_success_url()
-        user = self.request.user
         signing_in = self.request.method == "POST"  # not a signed-in visitor bounced off the log-in page
-        if signing_in and isinstance(user, User) and not user.has_accepted_privacy_notice():
-            return f"{reverse('people:privacy_notice')}?{urlencode({'next': url})}"
-        return url
+        return after_sign_in(self.request.user, url) if signing_in else url
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        context["sso_enabled"] = oidc_enabled()
+        context["sso_provider"] = sso_provider_name()
+        context["password_login"] = settings.PASSWORD_LOGIN
+        return context
 
 
 class PasswordResetView(auth_views.PasswordResetView):

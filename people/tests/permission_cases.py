@@ -220,6 +220,14 @@ def _notice_accepted(response: HttpResponse, p: Any, persona: str) -> None:
     assert response["Location"] == "/programmes/"
 
 
+# --- Single sign-on (public front door; with no provider configured both answer "not set up") --------------------
+
+
+def _sso_not_set_up(response: HttpResponse, p: Any, persona: str) -> None:
+    assert "Single sign-on is not set up" in response.content.decode()
+    assert "_auth_user_id" not in response.wsgi_request.session or persona != "anonymous"
+
+
 CASES += [
     Case(
         name="people:privacy_notice",
@@ -234,5 +242,17 @@ CASES += [
         data=lambda p: {"next": "/programmes/"},
         expect=everyone(REDIRECT),
         check=_notice_accepted,
+    ),
+    Case(
+        name="people:oidc_start",
+        url=lambda p: reverse("people:oidc_start"),
+        expect=public(404),
+        check=_sso_not_set_up,
+    ),
+    Case(
+        name="people:oidc_callback",
+        url=lambda p: reverse("people:oidc_callback") + "?code=forged&state=forged",
+        expect=public(404),
+        check=_sso_not_set_up,
     ),
 ]

@@ -1,0 +1,1 @@
+"""Single sign-on: OpenID Connect (and, later, SAML) beside the password form."""
