@@ -20,14 +20,15 @@ import hashlib
 import hmac
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from . import stats
 
-PARTICIPANT = "participant"
+PARTICIPANT = "participant"  # the mentored, per protocol (evaluation.selectors_protocol)
 COMPARISON = "comparison"
+MENTOR = "mentor"  # mentors whose relationship reached active: described on their own, never compared
 # The comparison group isolates the programme's effect, so the whole difference-in-differences counts
 # (Phillips' isolation share 1); the figures are measured, not estimated by people (confidence share 1).
 ISOLATION_SHARE = 1.0
@@ -54,6 +55,9 @@ class MetricInputs:
     participant: Pairs
     comparison: Pairs
     costs: Sequence[float] = field(default_factory=tuple)
+    mentors: Pairs = field(default_factory=Pairs)
+    # People with values left out of every cell, by reason (see evaluation.selectors_protocol).
+    excluded: Mapping[str, int] = field(default_factory=dict)
 
 
 def _number(value: float | None) -> float | None:
@@ -162,6 +166,9 @@ def compute(inputs: MetricInputs) -> dict[str, Any]:
         "rate_difference": None,
         "roi": None,
         "suppressed": any(g["suppressed"] for g in groups.values()),
+        # Mentors are not part of the comparison: their own cell, and who was left out of every cell.
+        "mentors": _group(inputs.mentors, inputs.kind),
+        "excluded": {reason: n for reason, n in sorted(inputs.excluded.items()) if n},
     }
     if not comparable:
         return figures
@@ -192,6 +199,8 @@ def fingerprint(inputs: MetricInputs, *, key: bytes) -> str:
         "value_per_unit": inputs.value_per_unit,
         "participant": rows(inputs.participant),
         "comparison": rows(inputs.comparison),
+        "mentors": rows(inputs.mentors),
+        "excluded": sorted((reason, n) for reason, n in inputs.excluded.items() if n),
         "costs": sorted(float(c) for c in inputs.costs),
     }
     return hmac.new(key, json.dumps(payload, sort_keys=True).encode(), hashlib.sha256).hexdigest()

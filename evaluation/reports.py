@@ -92,8 +92,30 @@ class ResultRow:
         return dict(self.figures["groups"]["comparison"])
 
     @property
+    def mentors(self) -> dict[str, Any]:
+        """The mentors' own cell (results computed before mentors were reported separately have none)."""
+        return dict(self.figures.get("mentors") or {"n": 0, "suppressed": False, "empty": True})
+
+    @property
     def groups_for_table(self) -> list[tuple[str, dict[str, Any]]]:
-        return [(_("Mentored"), self.participant), (_("Comparison group"), self.comparison)]
+        """Mentored mentees (per protocol) against the comparison group; the mentors apart, when they have values."""
+        rows = [
+            (str(_("Mentored mentees (per protocol)")), self.participant),
+            (str(_("Comparison group")), self.comparison),
+        ]
+        if not self.mentors.get("empty"):
+            rows.append((str(_("Mentors (not compared)")), self.mentors))
+        return rows
+
+    @property
+    def excluded(self) -> list[tuple[str, int]]:
+        """People with values left out of every cell, by reason, in words."""
+        labels = {
+            "not_mentored": _("participants whose relationship never became active, or who withdrew"),
+            "comparison_enrolled": _("comparison-group members who applied to the programme later"),
+        }
+        counts = self.figures.get("excluded") or {}
+        return [(str(labels.get(reason, reason)), n) for reason, n in sorted(counts.items()) if n]
 
     @property
     def did(self) -> dict[str, Any] | None:

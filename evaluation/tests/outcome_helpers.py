@@ -1,8 +1,8 @@
 """Builders for the outcome tests: a programme with mentored people, a comparison group, values and cycles.
 
 Rows are written straight to the tables (the services that write them have their own tests), with the
-same invariants the services keep: participants are enrolled, comparison members are in a frozen group,
-a cycle's value has its cycle.
+same invariants the services keep: mentored participants are enrolled and in an active relationship,
+comparison members are in a frozen group, a cycle's value has its cycle.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from evaluation.models import ComparisonGroup, ComparisonMember, EvaluationCycle
 from evaluation.tests.factories import GoalFactory, MetricFactory
 from people.models import User
 from people.tests.factories import UserFactory
-from programmes.models import Enrolment, Programme
+from programmes.models import Enrolment, Programme, Relationship, RelationshipMember
 from programmes.tests.factories import EnrolmentFactory
 
 BASELINE_END = datetime.date(2026, 3, 31)
@@ -53,15 +53,34 @@ def make_people(programme: Programme, mentored: int, comparison: int) -> tuple[l
     control = User.objects.bulk_create(
         [User(email=f"c{start + i}@example.co.id", full_name=f"Control {i}") for i in range(comparison)]
     )
-    Enrolment.objects.bulk_create(
+    enrolments = Enrolment.objects.bulk_create(
         [Enrolment(programme=programme, person=p, role="mentee", state="matched") for p in treated]
     )
+    start_relationships(programme, enrolments)
     group, _ = ComparisonGroup.objects.get_or_create(programme=programme, defaults={"frozen_at": timezone.now()})
     if group.frozen_at is None:
         group.frozen_at = timezone.now()
         group.save()
     ComparisonMember.objects.bulk_create([ComparisonMember(group=group, person=p) for p in control])
     return treated, control
+
+
+def start_relationships(programme: Programme, mentees: list[Enrolment]) -> None:
+    """Each mentee in an active pair with one shared mentor: mentored per protocol (evaluation.selectors_protocol)."""
+    if not mentees:
+        return
+    mentor_person = User.objects.create(email=f"mentor{User.objects.count()}@example.co.id", full_name="Mentor")
+    mentor = Enrolment.objects.create(programme=programme, person=mentor_person, role="mentor", state="matched")
+    pairs = Relationship.objects.bulk_create(
+        [Relationship(programme=programme, state=Relationship.State.ACTIVE) for _ in mentees]
+    )
+    RelationshipMember.objects.bulk_create(
+        [
+            RelationshipMember(relationship=r, enrolment=e, role=e.role, response="accepted")
+            for r, mentee in zip(pairs, mentees, strict=True)
+            for e in (mentor, mentee)
+        ]
+    )
 
 
 def record(metric: OutcomeMetric, person: User, group: str, value: float, cycle: EvaluationCycle | None) -> None:
@@ -130,4 +149,8 @@ def new_user(**kwargs: object) -> User:
 
 
 def enrol(programme: Programme, person: User, role: str = "mentee") -> Enrolment:
-    return EnrolmentFactory(programme=programme, person=person, role=role)
+    """An enrolment in an active relationship: a mentee counts as mentored, a mentor is reported apart."""
+    enrolment = EnrolmentFactory(programme=programme, person=person, role=role)
+    if role == "mentee":
+        start_relationships(programme, [enrolment])
+    return enrolment

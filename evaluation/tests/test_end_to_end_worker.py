@@ -27,7 +27,7 @@ from evaluation.tasks import open_and_close_cycles
 from evaluation.tests.factories import GoalFactory, MetricFactory
 from evaluation.tests.outcome_helpers import make_people, record
 from people.tests.factories import UserFactory
-from programmes.models import Notification
+from programmes.models import Enrolment, Notification
 from programmes.tests.factories import ProgrammeFactory, ProgrammeRoleFactory
 from programmes.tests.test_celery_worker import project_app_on, worker_thread_connections_closed  # noqa: F401
 
@@ -77,7 +77,9 @@ def test_a_cycle_runs_end_to_end_on_a_real_worker_and_the_report_matches_scipy(
         cycle.refresh_from_db()
         assert cycle.state == EvaluationCycle.State.OPEN
         invited = set(Notification.objects.filter(kind="evaluation_invite").values_list("recipient_id", flat=True))
-        assert invited == {p.pk for p in mentored}
+        # The reaction questionnaire asks the mentees and their (shared) mentor.
+        mentors = set(Enrolment.objects.filter(programme=programme, role="mentor").values_list("person_id", flat=True))
+        assert invited == {p.pk for p in mentored} | mentors
 
         # 2. Answers arrive: every mentee answers the reaction questionnaire.
         client = Client()
