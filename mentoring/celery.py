@@ -63,11 +63,18 @@ app.conf.update(
 # longer than its interval in a queue is dropped (expires): the next one does the same work.
 SWEEP_SECONDS = float(os.environ.get("NOTIFICATION_SWEEP_SECONDS", "30"))
 SUPPORT_SWEEP_SECONDS = float(os.environ.get("SUPPORT_SWEEP_SECONDS", "3600"))
+REPUBLISH_SECONDS = float(os.environ.get("REPUBLISH_SWEEP_SECONDS", "60"))
 app.conf.beat_schedule = {
     "send-due-notifications": {
         "task": "programmes.tasks.send_due_notifications",
         "schedule": timedelta(seconds=SWEEP_SECONDS),
         "options": {"expires": SWEEP_SECONDS},
+    },
+    # Tasks a web request could not publish (broker down) are published again once it is back.
+    "republish-pending": {
+        "task": "people.tasks.republish_pending",
+        "schedule": timedelta(seconds=REPUBLISH_SECONDS),
+        "options": {"expires": REPUBLISH_SECONDS},
     },
     # Orientation reminders (programmes/services/orientation.py): hourly; each reminder has a dedupe key.
     "send-orientation-reminders": {

@@ -226,3 +226,24 @@ class PrivacyNoticeAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} accepted notice {self.version}"
+
+
+class PendingPublish(models.Model):
+    """A task a web request could not publish (the broker was down), waiting for the republish sweep.
+
+    mentoring/background.py writes one when a publish fails; `people.tasks.republish_pending` (beat, every
+    minute) publishes it again and deletes it, so work asked for while Redis was down starts within minutes
+    of Redis coming back instead of waiting for the hourly catch-all jobs.
+    """
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

@@ -1,0 +1,34 @@
+"""Background work of the people app: the republish sweep of tasks a web request could not publish."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import current_app, shared_task
+
+from .models import PendingPublish
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+@shared_task(name="people.tasks.republish_pending", ignore_result=True)
+def republish_pending() -> int:
+    """Publish again each task a request failed to publish; delete it once the broker took it.
+
+    A row is deleted only after its publish succeeded, so a sweep that dies midway leaves the rest for the
+    next one. Every task published this way is idempotent (house rule), so a row published twice (a sweep
+    killed between publish and delete) does its work once.
+    """
+    sent = 0
+    for pending in PendingPublish.objects.all()[:BATCH]:
+        try:
+            current_app.send_task(pending.task, args=pending.args, kwargs=pending.kwargs)
+        except Exception:
+            logger.warning("republish: the broker still refuses %s", pending.task, exc_info=True)
+            PendingPublish.objects.filter(pk=pending.pk).update(attempts=pending.attempts + 1)
+            break  # the broker is down: the next sweep tries again
+        PendingPublish.objects.filter(pk=pending.pk).delete()
+        sent += 1
+    return sent
