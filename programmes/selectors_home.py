@@ -395,3 +395,21 @@ def notifications_for_home(*, user: User, limit: int = 5) -> list[Notification]:
     unread = list(notification_list_for_user(user=user).filter(read_at__isnull=True)[: limit * 4])
     done = _done_keys(unread)
     return [n for n in unread if n.pk not in done][:limit]
+
+
+def relationship_hub(*, relationship: Relationship) -> dict[str, object]:
+    """What the relationship hub's links need: the mentee's enrolment (the plan) and the coordinators (2 queries)."""
+    mentee = (
+        RelationshipMember.objects.filter(relationship=relationship)
+        .exclude(role__in=(RelationshipMember.Role.MENTOR, RelationshipMember.Role.FACILITATOR))
+        .order_by("pk")
+        .values_list("enrolment_id", flat=True)
+        .first()
+    )
+    coordinators = [
+        role.user
+        for role in ProgrammeRole.objects.filter(
+            programme_id=relationship.programme_id, role=ProgrammeRole.Role.COORDINATOR
+        ).select_related("user")
+    ]
+    return {"mentee_enrolment_id": mentee, "coordinators": coordinators}

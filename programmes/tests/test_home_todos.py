@@ -189,3 +189,15 @@ def test_the_home_page_query_count_does_not_grow_with_the_data(
     client.force_login(personas.coordinator)
     with django_assert_max_num_queries(35):  # type: ignore[operator]
         client.get(reverse("home"))
+
+
+def test_the_relationship_page_is_the_hub_of_the_pair(client: Client, personas: Personas) -> None:
+    relationship = persona_pair(personas)
+    client.force_login(personas.mentor)
+    page = client.get(reverse("programmes:relationship_support", args=[relationship.programme_id, relationship.pk]))
+    body = page.content.decode()
+    links = body[body.index('data-testid="relationship-links"') :]
+    mentee_enrolment = Enrolment.objects.get(programme=personas.programme, person=personas.mentee)
+    assert reverse("programmes:agreement", args=[relationship.programme_id, relationship.pk]) in links
+    assert reverse("programmes:plan", args=[relationship.programme_id, mentee_enrolment.pk]) in links
+    assert f"mailto:{personas.coordinator.email}" in links

@@ -37,6 +37,7 @@ from ..permissions_support import (
     get_exit_survey_for_user,
     get_relationship_for_support,
 )
+from ..selectors_home import relationship_hub
 from ..selectors_support import support_overview_for
 from ..services.closure import (
     closure_rematch,
@@ -67,7 +68,12 @@ def relationship_support(request: AuthedRequest, programme_id: int, relationship
     """What a running relationship needs now: sessions, check-ins, concerns, closure; more for coordinators."""
     found = get_relationship_for_support(request.user, programme_id, relationship_id)
     overview = support_overview_for(found=found, user=request.user)
-    context = {**_base(found), "o": overview, "close_form": CloseForm()}
+    context = {
+        **_base(found),
+        "o": overview,
+        "close_form": CloseForm(),
+        "hub": relationship_hub(relationship=found.relationship),
+    }
     return render(request, "programmes/support/relationship.html", context)
 
 
