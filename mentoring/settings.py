@@ -219,6 +219,8 @@ PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("id", _("Bahasa Indonesia"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date and one date-and-time format per language; ISO first among input formats (date inputs need it).
+FORMAT_MODULE_PATH = ["mentoring.formats"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True

@@ -245,6 +245,14 @@ class Relationship(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} · {self.get_state_display()}"
 
+    @property
+    def title(self) -> str:
+        """Who is in it, as people name it ("Budi Santoso & Dewi Lestari"), never a raw number; one query
+        unless the members and their people were prefetched."""
+        members = sorted(self.members.all(), key=lambda m: (m.role != RelationshipMember.Role.MENTOR, m.pk))
+        names = [m.enrolment.person.full_name or m.enrolment.person.email for m in members]
+        return " & ".join(names) if names else str(self.get_kind_display())
+
     # The state machine's predicates (programmes.states), for templates; services call the functions.
     @property
     def is_running(self) -> bool:

@@ -94,7 +94,7 @@ def when_for(person: User, moment: datetime) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
-        return f"{formats.date_format(timezone.localtime(moment, zone), 'D j M Y, H:i')} ({zone.key})"
+        return f"{formats.date_format(timezone.localtime(moment, zone), 'DATETIME_FORMAT')} ({zone.key})"
 
 
 def support_url(relationship: Relationship) -> str:
