@@ -79,6 +79,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Jakarta", validators=[validate_time_zone])
     employee_number = models.CharField(_("employee number"), max_length=40, blank=True)
+    external_id = models.CharField(
+        _("identity provider id"), max_length=200, blank=True, help_text=_("The SCIM externalId of this person.")
+    )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
     org_unit = models.ForeignKey(
@@ -247,3 +250,42 @@ class PendingPublish(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{tuple(self.args)}"
+
+
+class ScimClient(models.Model):
+    """An identity provider (Entra ID, Okta) allowed to provision people over SCIM with its own bearer token.
+
+    Only a SHA-256 digest of the token is kept; the token itself is shown once, when the client is made.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("SCIM client")
+        verbose_name_plural = _("SCIM clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScimGroup(models.Model):
+    """A group the identity provider pushes (e.g. "Sales leaders"); kept for inviting people by group."""
+
+    display_name = models.CharField(_("display name"), max_length=200, unique=True)
+    external_id = models.CharField(_("external id"), max_length=200, blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="scim_groups", blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name = _("provisioned group")
+        verbose_name_plural = _("provisioned groups")
+
+    def __str__(self) -> str:
+        return self.display_name

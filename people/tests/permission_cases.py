@@ -256,3 +256,37 @@ CASES += [
         check=_sso_not_set_up,
     ),
 ]
+
+
+# --- SCIM provisioning: only an identity provider's bearer token opens it; no person's session does ---------------
+
+
+def _scim_refused(response: HttpResponse, p: Any, persona: str) -> None:
+    assert response.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    assert User.objects.filter(pk=p.mentee.pk, is_active=True).exists()
+
+
+CASES += [
+    Case(name="scim:users", url=lambda p: reverse("scim:users"), expect=public(401), check=_scim_refused),
+    Case(
+        name="scim:user",
+        url=lambda p: reverse("scim:user", args=[p.mentee.pk]),
+        method="delete",
+        expect=public(401),
+        check=_scim_refused,
+    ),
+    Case(name="scim:groups", url=lambda p: reverse("scim:groups"), expect=public(401), check=_scim_refused),
+    Case(name="scim:group", url=lambda p: reverse("scim:group", args=[1]), expect=public(401), check=_scim_refused),
+    Case(
+        name="scim:service_provider_config",
+        url=lambda p: reverse("scim:service_provider_config"),
+        expect=public(401),
+        check=_scim_refused,
+    ),
+    Case(
+        name="scim:resource_types",
+        url=lambda p: reverse("scim:resource_types"),
+        expect=public(401),
+        check=_scim_refused,
+    ),
+]
