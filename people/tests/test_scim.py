@@ -3,15 +3,18 @@ documentation), its filters and its PATCH dialect, against our /scim/v2/ endpoin
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from people.models import ScimGroup, User
+from people.models import ScimClient, ScimGroup, User
 from people.scim.auth import scim_client_create
 from people.tests.factories import UserFactory
 from programmes.models import AuditEvent, Enrolment, Relationship
@@ -263,3 +266,18 @@ def test_discovery_documents_name_patch_and_filter_support(entra: Client) -> Non
     assert config["patch"]["supported"] is True
     assert config["filter"]["supported"] is True
     assert {t["id"] for t in types["Resources"]} == {"User", "Group"}
+
+
+def test_the_command_prints_a_token_that_works_once_and_revoke_closes_it(db: None) -> None:
+    out = io.StringIO()
+    call_command("scim_client", "Okta", stdout=out)
+    token = out.getvalue().rsplit(": ", 1)[1].strip()
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.get("/scim/v2/Users").status_code == 200
+    assert token not in str(list(ScimClient.objects.values()))  # only its digest is kept
+
+    call_command("scim_client", "Okta", "--revoke", stdout=io.StringIO())
+
+    assert client.get("/scim/v2/Users").status_code == 401
+    with pytest.raises(CommandError):
+        call_command("scim_client", "Okta", stdout=io.StringIO())  # the name is taken
