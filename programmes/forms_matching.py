@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
@@ -12,10 +13,27 @@ from .models import Enrolment, MatchingSettings, Programme
 from .services.matching_engine import ATTRIBUTES, DEFAULT_ATTRIBUTE_WEIGHT, criterion_label
 
 WEIGHT_FIELDS = (*CRITERIA, ATTRIBUTES)
+# One sentence per weight, under its slider: what the criterion rewards.
+WEIGHT_SENTENCES = {
+    "language": _("How much it counts that the pair share a language."),
+    "competency": _("How much it counts that the mentor is strong where the mentee wants to grow."),
+    "goals": _("How much it counts that the mentor's experience fits the mentee's goals."),
+    "availability": _("How much it counts that their free hours overlap."),
+    "preference": _("How much it counts that the mentee asked for this mentor."),
+    "timezone": _("How much it counts that they live in nearby time zones."),
+    "diversity": _("How much it counts that they come from different parts of the organisation."),
+    ATTRIBUTES: _("How much the attributes a mentee asked for count."),
+}
 
 
 def _weight_field(name: str) -> str:
     return f"weight_{name}"
+
+
+class RangeInput(forms.NumberInput):
+    """A slider; the number it stands for is shown beside it (static/js/weights.js keeps it current)."""
+
+    input_type = "range"
 
 
 class MatchingSettingsForm(forms.ModelForm[MatchingSettings]):
@@ -40,17 +58,39 @@ class MatchingSettingsForm(forms.ModelForm[MatchingSettings]):
         defaults = {**Weights().as_dict(), ATTRIBUTES: DEFAULT_ATTRIBUTE_WEIGHT}
         weight_fields = {}
         for name in WEIGHT_FIELDS:
+            initial = float(stored.get(name, defaults[name]))
+            # A slider from 0 to 1 (the defaults sum to 1); a larger stored weight widens its own slider.
+            top = max(1, math.ceil(initial))
             weight_fields[_weight_field(name)] = forms.FloatField(
                 label=criterion_label(name),
                 min_value=0,
                 max_value=10,
-                initial=stored.get(name, defaults[name]),
-                widget=forms.NumberInput(attrs={"step": "0.05"}),
+                initial=initial,
+                help_text=WEIGHT_SENTENCES[name],
+                widget=RangeInput(
+                    attrs={"min": "0", "max": str(top), "step": "0.05", "class": "form-range", "data-weight": name}
+                ),
             )
         # Weights first: they are what coordinators change most.
         self.fields = {**weight_fields, **self.fields}
         # Past pairs are always excluded (a closed or declined pair is never proposed again).
         self.fields["exclude_past_pairs"].disabled = True
+
+    def weight_fields(self) -> list[forms.BoundField]:
+        return [self[_weight_field(name)] for name in WEIGHT_FIELDS]
+
+    def weight_values(self) -> dict[str, float]:
+        """Each weight as shown (what was typed, or the stored value); 0 where it is not a number."""
+        values = {}
+        for name in WEIGHT_FIELDS:
+            try:
+                values[name] = float(self[_weight_field(name)].value() or 0)
+            except (TypeError, ValueError):
+                values[name] = 0.0
+        return values
+
+    def other_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if not name.startswith("weight_")]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

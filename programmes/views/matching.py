@@ -78,6 +78,7 @@ def matching_pool_refresh(request: AuthedRequest, access: ProgrammeAccess) -> Ht
 @matching_coordinator_required
 def matching_settings(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
     """Weights of each criterion, the hard rules the coordinator controls, the objective and self-service."""
+    from ..selectors_weights import weight_preview_sample
     from ..services.matching import matching_settings_update
 
     current = matching_settings_for(access.programme)
@@ -90,7 +91,10 @@ def matching_settings(request: AuthedRequest, access: ProgrammeAccess) -> HttpRe
         else:
             messages.success(request, _("Matching settings saved; they apply from the next run."))
             return redirect("programmes:matching_settings", access.programme.pk)
-    context = {"access": access, "programme": access.programme, "form": form}
+    sample = weight_preview_sample(programme=access.programme)
+    rows, score = sample.preview(form.weight_values())
+    context = {"access": access, "programme": access.programme, "form": form, "sample": sample}
+    context |= {"preview": {name: (fit, adds) for name, fit, adds in rows}, "score": score}
     return render(request, "programmes/matching/settings.html", context)
 
 
