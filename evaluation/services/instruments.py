@@ -30,6 +30,7 @@ from programmes.states import ENROLMENT_ACCEPTED, FORMED
 
 from ..instruments_default import DEFAULTS
 from ..models import Answer, EvaluationCycle, Instrument, InstrumentItem, InstrumentResponse
+from ..selectors_protocol import started_person_ids
 from .common import EvaluationError
 
 Role = InstrumentResponse.Role
@@ -99,6 +100,9 @@ def _roster(cycle: EvaluationCycle) -> list[tuple[int, int, int, str]]:
     today = timezone.localdate()
     people = User.objects.filter(is_active=True).filter(Q(left_date__isnull=True) | Q(left_date__gt=today))
     enrolled = Enrolment.objects.filter(programme=programme, state__in=EVALUATED_STATES, person__in=people)
+    if cycle.kind == EvaluationCycle.Kind.BASELINE:
+        # A baseline is measured before mentoring starts: nobody whose relationship is already active.
+        enrolled = enrolled.exclude(person_id__in=started_person_ids(programme_id=programme.pk))
     mentees = dict(enrolled.filter(role__in=MENTEE_ROLES).values_list("person_id", "person__manager_id"))
     mentors = set(enrolled.filter(role__in=MENTOR_ROLES).values_list("person_id", flat=True))
     active = set(people.filter(pk__in={m for m in mentees.values() if m}).values_list("pk", flat=True))
@@ -179,7 +183,15 @@ def cycle_remind(*, cycle: EvaluationCycle, today: date | None = None) -> int:
 
 
 def cycles_remind_open(*, today: date | None = None) -> int:
-    """Send the week's reminders of every open cycle; how many people were reminded (or already were)."""
+    """Send the week's reminders of every open cycle; how many people were reminded (or already were).
+
+    An open baseline cycle first invites the participants accepted since it opened: their baseline
+    questionnaire is due from acceptance until their first relationship becomes active.
+    """
+    for cycle in EvaluationCycle.objects.filter(
+        state=EvaluationCycle.State.OPEN, kind=EvaluationCycle.Kind.BASELINE
+    ).select_related("programme"):
+        cycle_invite(cycle=cycle)
     return sum(
         cycle_remind(cycle=c, today=today)
         for c in EvaluationCycle.objects.filter(state=EvaluationCycle.State.OPEN).select_related("programme")
@@ -209,6 +221,12 @@ def response_submit(*, actor: User, response: InstrumentResponse, answers: Mappi
         raise EvaluationError(_("Only the person asked can answer this questionnaire."))
     if not locked.cycle.accepts_responses:
         raise EvaluationError(_("This evaluation cycle is not open: answers can no longer be given or changed."))
+    if locked.cycle.kind == EvaluationCycle.Kind.BASELINE and locked.subject_id in started_person_ids(
+        programme_id=locked.cycle.programme_id
+    ):
+        raise EvaluationError(
+            _("The mentoring relationship has started: a baseline is measured before it, so it can no longer be given.")
+        )
     instrument = locked.instrument
     wanted = expected_keys(locked)
     if set(answers) != set(wanted):

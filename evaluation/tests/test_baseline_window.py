@@ -11,11 +11,15 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from evaluation.models import Observation
+from evaluation.models import InstrumentResponse, Observation
 from evaluation.services import BaselineImportError, EvaluationError, baseline_import, baseline_record
+from evaluation.services.cycles import cycle_create, cycle_open
+from evaluation.services.instruments import cycles_remind_open, response_submit
 from evaluation.tests.conftest import Evaluated
 from people.models import User
+from people.tests.factories import CompetencyFactory
 from programmes.models import Enrolment, Programme
 from programmes.tests.factories import EnrolmentFactory
 from programmes.tests.support_helpers import start_pair
@@ -119,3 +123,31 @@ def test_a_comparison_member_who_applies_later_leaves_the_comparison_and_can_bec
     observation = _record(e, seller, 42)
     assert (observation.group, observation.value) == ("participant", 42)
     assert Observation.objects.filter(person=seller).count() == 1
+
+
+# --- the baseline questionnaire follows the same window --------------------------------------------------
+
+
+def test_the_baseline_questionnaire_reaches_late_acceptances_and_closes_when_the_relationship_starts(
+    evaluated: Evaluated,
+) -> None:
+    e = evaluated
+    _implementation(e)
+    competency = CompetencyFactory()
+    e.programme.target_competencies.add(competency)
+    today = timezone.localdate()
+    cycle = cycle_create(actor=e.p.coordinator, programme=e.programme, kind="baseline", opens_on=today, closes_on=today)
+    cycle_open(actor=e.p.coordinator, cycle=cycle)
+    late = EnrolmentFactory(programme=e.programme, role=Enrolment.Role.MENTEE, state=Enrolment.State.ACCEPTED).person
+    assert not InstrumentResponse.objects.filter(cycle=cycle, respondent=late).exists()
+    cycles_remind_open(today=today)
+    assert InstrumentResponse.objects.filter(cycle=cycle, respondent=late).exists(), "accepted since it opened"
+
+    mentor = Enrolment.objects.get(programme=e.programme, person=e.p.mentor)
+    mentee = Enrolment.objects.get(programme=e.programme, person=e.p.mentee)
+    start_pair(e.programme, mentor, mentee)
+    response = InstrumentResponse.objects.get(cycle=cycle, respondent=e.p.mentee, subject=e.p.mentee)
+    with pytest.raises(EvaluationError, match="relationship has started"):
+        response_submit(actor=e.p.mentee, response=response, answers={competency.pk: 2})
+    answered = InstrumentResponse.objects.get(cycle=cycle, respondent=late, subject=late)
+    assert response_submit(actor=late, response=answered, answers={competency.pk: 2}).answered_at is not None
