@@ -5,19 +5,27 @@ notification exists exactly when the change that caused it committed, and the un
 writing it twice harmless. The periodic task calls `notifications_send_due`, which claims each row with a
 conditional UPDATE before sending it: however many sweepers run at once, exactly one owns a row, and a
 row that was sent is never claimed again. (After healthchecks' sendalerts.)
+
+Sending and marking sent cannot be one atomic act: a worker killed (or a database connection dropped)
+between the SMTP hand-over and the mark leaves a claimed, unmarked row that is sent again when its lease
+ends. Two things keep that from showing: every copy of a row carries the same `Message-ID`, derived from
+its dedupe key, so mail servers and clients collapse a resend into one message; and the mark is retried on
+a fresh connection before giving up, so a dropped connection alone does not cause a resend.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -201,8 +209,33 @@ def _deliver(pk: int, *, now: datetime) -> int:
             due_at=now + retry_delay(attempts),
         )
         return 0
-    Notification.objects.filter(pk=pk, sent_at__isnull=True).update(sent_at=now, last_error=note)
+    _mark_sent(pk, now=now, note=note)
     return 1
+
+
+def _mark_sent(pk: int, *, now: datetime, note: str, tries: int = 4) -> None:
+    """Mark a sent row, retrying on a fresh connection: a connection dropped right after the SMTP hand-over
+    must not leave the row to be sent again when its lease ends (the sweep runs outside transactions)."""
+    for attempt in range(tries):
+        try:
+            Notification.objects.filter(pk=pk, sent_at__isnull=True).update(sent_at=now, last_error=note)
+            return
+        except (OperationalError, InterfaceError):
+            if attempt == tries - 1 or connection.in_atomic_block:
+                raise
+            logger.warning("notification %s sent but not yet marked; retrying on a new connection", pk)
+            connection.close()
+            time.sleep(0.5 * (attempt + 1))
+
+
+def message_id(dedupe_key: str) -> str:
+    """The `Message-ID` of every copy of one notification: the same for a resend, unique per row.
+
+    Derived from the dedupe key (hashed: keys hold ids and words, not for other eyes), at the sender's domain.
+    """
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "mentoring.invalid"
+    digest = hashlib.sha256(dedupe_key.encode()).hexdigest()[:40]
+    return f"<notification.{digest}@{domain}>"
 
 
 def _send(row: Notification, *, now: datetime) -> str:
@@ -214,6 +247,7 @@ def _send(row: Notification, *, now: datetime) -> str:
         return NOT_EMAILED
     context = {"c": row.context, "notification": row, "link": absolute_url(row.url)}
     message = email_to_person(person=person, name=row.kind, context=context)
+    message.extra_headers["Message-ID"] = message_id(row.dedupe_key)
     # Attachments written with the row (a session's .ics invite): [{"filename", "content", "mimetype"}].
     for attachment in row.context.get("attachments", []):
         message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
