@@ -120,6 +120,13 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+def accept_privacy_notice(page: Any) -> None:
+    """The first sign-in shows the privacy notice (issue 12); accept it and go on to the page asked for."""
+    if "/accounts/privacy-notice/" in page.url:
+        with page.expect_navigation():
+            page.get_by_test_id("accept-notice").click()
+
+
 @pytest.fixture
 def sign_in(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
     """Open a fresh browser context signed in as `user`; every console error is collected on `page.errors`."""
@@ -139,6 +146,7 @@ def sign_in(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
         page.locator("input[name=password]").fill(password)
         page.locator("form button[type=submit]").click()
         page.wait_for_url(lambda url: "/accounts/login" not in url)
+        accept_privacy_notice(page)
         return page
 
     yield open_as

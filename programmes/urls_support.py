@@ -3,7 +3,7 @@ coordinator's dashboard and muted reminders. Included into the programmes namesp
 
 from django.urls import path
 
-from .views import dashboard, resources, sessions, support
+from .views import content_access, dashboard, resources, sessions, support
 
 REL = "<int:programme_id>/relationships/<int:relationship_id>/"
 SESSION = REL + "sessions/<int:session_id>/"
@@ -21,6 +21,9 @@ urlpatterns = [
     path(REL + "concerns/new/", support.concern_raise_view, name="concern_raise"),
     path(REL + "concerns/<int:concern_id>/", support.concern_detail, name="concern_detail"),
     path(REL + "contacts/new/", support.contact_log_view, name="contact_log"),
+    # Audited access to the pair's content (issue 12)
+    path(REL + "reason/", content_access.content_reason, name="content_reason"),
+    path(REL + "reads/", content_access.content_reads, name="content_reads"),
     # The session log
     path(REL + "sessions/", sessions.session_list, name="session_list"),
     path(REL + "sessions/new/", sessions.session_log_view, name="session_log"),

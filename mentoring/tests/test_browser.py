@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Personas
+from conftest import Personas, accept_privacy_notice
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -39,6 +39,7 @@ class Session:
         self.page.locator("input[name=password]").fill(password)
         with self.page.expect_navigation():
             self.page.get_by_role("button", name=button, exact=True).click()
+        accept_privacy_notice(self.page)
 
     def heading(self) -> str:
         return str(self.page.locator("h1").first.inner_text())

@@ -1,5 +1,6 @@
 """Programme models, split by concern; import them from here."""
 
+from .access import ContentRead
 from .agreements import CHANNELS, Agreement, AgreementSignature, AgreementVersion
 from .core import LOCKED_FROM, POLICY_FIELDS, Enrolment, Programme, ProgrammeRole
 from .design import (
@@ -64,6 +65,7 @@ __all__ = [
     "CheckIn",
     "Closure",
     "Concern",
+    "ContentRead",
     "CoordinatorContact",
     "CoordinatorTask",
     "DevelopmentGoal",

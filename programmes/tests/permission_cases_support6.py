@@ -18,6 +18,7 @@ from mentoring.tests.matrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, REDIRECT, Ca
 from programmes.models import (
     Closure,
     Concern,
+    ContentRead,
     CoordinatorTask,
     ExitSurvey,
     MentoringSession,
@@ -100,6 +101,22 @@ def _with_concern(p: Any) -> None:
     )
 
 
+def _with_read(p: Any) -> None:
+    _pair(p)
+    ContentRead.objects.create(
+        reader=p.coordinator,
+        relationship=p.relationship,
+        kind="checkin_answers",
+        reason="Preparing the mid-term review",
+    )
+
+
+def _back_to_support(response: HttpResponse, p: Any, persona: str) -> None:
+    if persona == "anonymous":
+        return
+    assert response["Location"] == reverse("programmes:relationship_support", args=[p.programme.pk, p.relationship.pk])
+
+
 def _with_task(p: Any) -> None:
     _pair(p)
     p.task = CoordinatorTask.objects.create(
@@ -122,6 +139,23 @@ def _state_is(state: str, *, when: tuple[str, ...]) -> Any:
         now = Relationship.objects.get(pk=p.relationship.pk).state
         if persona in when:
             assert now == state, f"{persona}: {now}"
+
+    return check
+
+
+def _pair_content(text: str) -> Any:
+    """The pair reads its content; staff outside it get the reason form first, and nothing is read yet."""
+
+    def check(response: HttpResponse, p: Any, persona: str) -> None:
+        if persona == "anonymous":
+            return
+        body = response.content.decode()
+        if persona in ("coordinator", "admin"):
+            assert text not in body, persona
+            assert 'data-testid="reason-form"' in body, persona
+            assert not ContentRead.objects.exists()
+        else:
+            assert text in body, persona
 
     return check
 
@@ -220,7 +254,7 @@ CASES += [
         url=_rel("concern_detail", "concern"),
         expect={**PAIR_AND_STAFF, "mentor": NOT_FOUND},  # confidential: the raiser and the coordinators
         setup=_with_concern,
-        check=_shows("We never find a time."),
+        check=_pair_content("We never find a time."),
     ),
     Case(
         name="programmes:concern_detail",
@@ -231,13 +265,31 @@ CASES += [
         setup=_with_concern,
     ),
     Case(name="programmes:contact_log", url=_rel("contact_log"), expect=COORDINATORS, setup=_pair),
+    # Audited access to the pair's content (issue 12)
+    Case(name="programmes:content_reason", url=_rel("content_reason"), expect=COORDINATORS, setup=_pair),
+    Case(
+        name="programmes:content_reason",
+        url=_rel("content_reason"),
+        method="post",
+        data=lambda p: {"reason": "The mentee asked me to look at the plan.", "next": "https://evil.example/"},
+        expect=COORDINATORS_POST,
+        setup=_pair,
+        check=_back_to_support,
+    ),
+    Case(
+        name="programmes:content_reads",
+        url=_rel("content_reads"),
+        expect=PAIR_AND_STAFF,
+        setup=_with_read,
+        check=_shows("Preparing the mid-term review"),
+    ),
     # The session log
     Case(
         name="programmes:session_list",
         url=_rel("session_list"),
         expect=PAIR_AND_STAFF,
         setup=_with_session,
-        check=_shows("Shared plan"),
+        check=_pair_content("Shared plan"),
     ),
     Case(name="programmes:session_log", url=_rel("session_log"), expect=PAIR_ONLY, setup=_pair),
     Case(name="programmes:session_export", url=_rel("session_export"), expect=PAIR_AND_STAFF, setup=_with_session),
@@ -246,7 +298,7 @@ CASES += [
         url=_rel("session_detail", "session"),
         expect=PAIR_AND_STAFF,
         setup=_with_session,
-        check=_shows("Shared plan"),
+        check=_pair_content("Shared plan"),
     ),
     Case(name="programmes:session_edit", url=_rel("session_edit", "session"), expect=PAIR_ONLY, setup=_with_session),
     Case(

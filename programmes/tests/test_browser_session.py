@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conftest import Personas
+from conftest import Personas, accept_privacy_notice
 from programmes.models import Enrolment, MentoringSession, PrivateNote
 from programmes.tests.support_helpers import SessionFactory, persona_pair
 
@@ -44,6 +44,7 @@ def _log_in(page: Any, email: str, password: str) -> None:
     page.locator("input[name=password]").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Log in", exact=True).click()
+    accept_privacy_notice(page)
 
 
 @pytest.mark.django_db(transaction=True)

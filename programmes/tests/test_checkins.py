@@ -127,6 +127,11 @@ def test_answers_are_hidden_from_the_other_member_and_shown_to_the_coordinator(
     answer_url = reverse("programmes:checkin_answer", args=[personas.programme.pk, relationship.pk, checkin.pk])
     assert client.get(answer_url).status_code == 404
     client.force_login(personas.coordinator)
+    assert WORRY not in client.get(url).content.decode()  # first the reason (issue 12), then the answers
+    client.post(
+        reverse("programmes:content_reason", args=[personas.programme.pk, relationship.pk]),
+        {"reason": "Following up the contact request.", "next": url},
+    )
     assert WORRY in client.get(url).content.decode()
 
 

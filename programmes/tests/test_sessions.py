@@ -338,6 +338,10 @@ def test_the_coordinators_export_has_the_shared_notes_and_no_private_column(
     client: Client, personas: Personas, secret_session: MentoringSession
 ) -> None:
     client.force_login(personas.coordinator)
+    client.post(
+        reverse("programmes:content_reason", args=[personas.programme.pk, secret_session.relationship_id]),
+        {"reason": "Preparing the programme review.", "next": "/"},
+    )
     rows = list(csv.reader(io.StringIO(client.get(_url("session_export", personas)).content.decode())))
     assert "my_private_notes" not in rows[0]
     assert rows[1][rows[0].index("shared_notes")] == "Shared plan"

@@ -19,9 +19,10 @@ from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
 
+from ..content_access import content_gate
 from ..errors import DomainError
 from ..forms_support import SessionForm, add_service_error, service_error_text, session_initial
-from ..models import MentoringSession
+from ..models import ContentRead, MentoringSession
 from ..permissions_support import get_relationship_for_support, get_session_for_user
 from ..selectors_support import goal_texts_for, private_notes_for, session_list_for_relationship
 from ..services.sessions import session_cancel, session_confirm, session_ics, session_log, session_update
@@ -31,6 +32,8 @@ from ..services.support import members_of
 def session_list(request: AuthedRequest, programme_id: int, relationship_id: int) -> HttpResponse:
     """Every session of the relationship, 20 a page, with the reader's own private notes."""
     found = get_relationship_for_support(request.user, programme_id, relationship_id)
+    if (ask := content_gate(request, found, ContentRead.Kind.SESSION_NOTES)) is not None:
+        return ask
     sessions = session_list_for_relationship(relationship=found.relationship)
     page = Paginator(sessions, 20).get_page(request.GET.get("page"))
     context = {
@@ -73,6 +76,8 @@ def session_log_view(request: AuthedRequest, programme_id: int, relationship_id:
 def session_detail(request: AuthedRequest, programme_id: int, relationship_id: int, session_id: int) -> HttpResponse:
     """One session: shared notes for everyone who may see it, the private note for its author only."""
     got = get_session_for_user(request.user, programme_id, relationship_id, session_id)
+    if (ask := content_gate(request, got.found, ContentRead.Kind.SESSION_NOTES, session_id)) is not None:
+        return ask
     session = got.session
     notes = private_notes_for(author=request.user, sessions=[session])
     is_member = got.found.is_member
@@ -166,6 +171,8 @@ EXPORT_COLUMNS = ("date", "minutes", "mode", "status", "topics", "mentor_roles",
 def session_export(request: AuthedRequest, programme_id: int, relationship_id: int) -> HttpResponse:
     """The session log as CSV; a member's own private notes in the last column, nobody else's ever."""
     found = get_relationship_for_support(request.user, programme_id, relationship_id)
+    if (ask := content_gate(request, found, ContentRead.Kind.SESSION_NOTES)) is not None:
+        return ask
     sessions = list(session_list_for_relationship(relationship=found.relationship).order_by("held_at", "pk"))
     notes = private_notes_for(author=request.user, sessions=sessions) if found.is_member else {}
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
 
+from ..content_access import content_gate, content_unlocked
 from ..errors import DomainError
 from ..forms_support import (
     CheckInForm,
@@ -29,7 +31,7 @@ from ..forms_support import (
     add_service_error,
     service_error_text,
 )
-from ..models import Closure, Concern, NotificationMute
+from ..models import Closure, Concern, ContentRead, NotificationMute
 from ..permissions_matching import RelationshipAccess
 from ..permissions_support import (
     get_checkin_for_user,
@@ -68,11 +70,17 @@ def relationship_support(request: AuthedRequest, programme_id: int, relationship
     """What a running relationship needs now: sessions, check-ins, concerns, closure; more for coordinators."""
     found = get_relationship_for_support(request.user, programme_id, relationship_id)
     overview = support_overview_for(found=found, user=request.user)
+    # Check-in answers are the pair's: staff outside it see them once they have given a reason (audited).
+    checkins_locked = bool(overview.checkins) and not content_unlocked(request, found, ContentRead.Kind.CHECKIN_ANSWERS)
+    if checkins_locked:
+        overview.checkins = []
     context = {
         **_base(found),
         "o": overview,
         "close_form": CloseForm(),
         "hub": relationship_hub(relationship=found.relationship),
+        "checkins_locked": checkins_locked,
+        "reason_minutes": settings.CONTENT_READ_REASON_MINUTES,
     }
     return render(request, "programmes/support/relationship.html", context)
 
@@ -120,6 +128,10 @@ def concern_raise_view(request: AuthedRequest, programme_id: int, relationship_i
 def concern_detail(request: AuthedRequest, programme_id: int, relationship_id: int, concern_id: int) -> HttpResponse:
     """The concern; coordinators mediate here (notes, start mediation, resolve, escalate)."""
     concern, coordinating = get_concern_for_user(request.user, programme_id, relationship_id, concern_id)
+    if request.method == "GET":  # acting on it reveals nothing; reading it is audited
+        found = get_relationship_for_support(request.user, programme_id, relationship_id)
+        if (ask := content_gate(request, found, ContentRead.Kind.CONCERN, concern_id)) is not None:
+            return ask
     form = ConcernActionForm(request.POST or None)
     if request.method == "POST":
         if not coordinating:
