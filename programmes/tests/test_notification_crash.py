@@ -69,7 +69,8 @@ def test_a_worker_killed_between_send_and_mark_causes_no_second_distinct_message
     worker = _run_worker(tmp_path)
     assert worker.returncode == -9, worker.stderr[-2000:]  # killed by the backend, right after the send
     row.refresh_from_db()
-    assert row.claimed_at is not None and row.sent_at is None  # sent, but the mark never happened
+    assert row.claimed_at is not None
+    assert row.sent_at is None
     assert len(read_messages(tmp_path)) == 1
 
     # The claim's lease (10 minutes) ends; the next sweep cannot know the first copy arrived and sends again.
@@ -92,7 +93,8 @@ def test_each_notification_has_its_own_message_id_at_the_senders_domain(settings
     first, second = message_id("welcome:1"), message_id("welcome:2")
     assert first != second
     assert first == message_id("welcome:1")
-    assert first.startswith("<notification.") and first.endswith("@nusantara.co.id>")
+    assert first.startswith("<notification.")
+    assert first.endswith("@nusantara.co.id>")
     assert "welcome" not in first  # the key itself is not shown
 
 
