@@ -254,11 +254,15 @@ class Flow:
         )
 
     def apply(self) -> None:
-        """Every mentor and mentee applies from their own page."""
-        for person in self.mentors:
-            enrolment_apply(actor=person, programme=self.programme, role="mentor", profile=self._profile(mentor=True))
-        for person in self.mentees:
-            enrolment_apply(actor=person, programme=self.programme, role="mentee", profile=self._profile(mentor=False))
+        """Every mentor and mentee who has not applied yet applies (what their application page calls)."""
+        applied = set(Enrolment.objects.filter(programme=self.programme).values_list("person_id", flat=True))
+        for person in self.mentors + self.mentees:
+            if person.pk not in applied:
+                mentor = person in self.mentors
+                enrolment_apply(
+                    actor=person, programme=self.programme, role="mentor" if mentor else "mentee",
+                    profile=self._profile(mentor=mentor),
+                )  # fmt: skip
 
     def enrolment(self, person: User) -> Enrolment:
         return Enrolment.objects.select_related("person", "programme").get(programme=self.programme, person=person)
@@ -273,7 +277,9 @@ class Flow:
 
     def screen(self) -> None:
         for person in self.mentors + self.mentees:
-            enrolment_screen(actor=self.coordinator, enrolment=self.enrolment(person), accept=True)
+            enrolment = self.enrolment(person)
+            if enrolment.state == Enrolment.State.SCREENING:
+                enrolment_screen(actor=self.coordinator, enrolment=enrolment, accept=True)
 
     # --- baselines and the comparison group, after screening ---------------------------------------------
 
