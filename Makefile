@@ -32,8 +32,7 @@ run: $(VENV)/.installed-runtime
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins in README.md); Ctrl-C stops the server and the worker."
 	@mkdir -p var
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(VENV)/bin/celery -A mentoring worker --beat --pool=solo --loglevel=INFO \
-	    --schedule var/celerybeat-schedule & \
+	  $(VENV)/bin/celery -A mentoring worker --beat --pool=solo --loglevel=INFO & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: install the dev tools, then lint, type-check and run the whole suite.

@@ -33,6 +33,14 @@ def create_local_broker_folders(sender: Celery, source: Any, **kwargs: Any) -> N
     source.worker_enable_remote_control = False
 
 
+@app.on_after_configure.connect
+def create_beat_schedule_folder(sender: Celery, source: Any, **kwargs: Any) -> None:
+    """Beat's schedule file (settings.CELERY_BEAT_SCHEDULE_FILENAME) may sit in a folder not made yet."""
+    filename = source.beat_schedule_filename
+    if filename and os.path.dirname(filename):
+        Path(filename).parent.mkdir(parents=True, exist_ok=True)
+
+
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     task_serializer="json",

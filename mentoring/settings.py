@@ -328,6 +328,10 @@ def celery_broker(redis_url: str, local_dir: Path) -> tuple[str, dict[str, objec
 
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = celery_broker(REDIS_URL, CELERY_LOCAL_DIR)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Beat's schedule file: when each periodic task last ran. It must outlive beat (a persistent volume in a
+# container): a beat that starts without it waits a full interval before each task, so a beat restarted
+# more often than hourly would never run the hourly jobs. Read by `celery beat` without --schedule.
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE", str(BASE_DIR / "var" / "celerybeat-schedule"))
 CELERY_TASK_EAGER_PROPAGATES = True
 
 # API
