@@ -72,6 +72,7 @@ app.conf.update(
 SWEEP_SECONDS = float(os.environ.get("NOTIFICATION_SWEEP_SECONDS", "30"))
 SUPPORT_SWEEP_SECONDS = float(os.environ.get("SUPPORT_SWEEP_SECONDS", "3600"))
 REPUBLISH_SECONDS = float(os.environ.get("REPUBLISH_SWEEP_SECONDS", "60"))
+HRIS_SYNC_MINUTES = float(os.environ.get("HRIS_SYNC_MINUTES", "60"))
 app.conf.beat_schedule = {
     "send-due-notifications": {
         "task": "programmes.tasks.send_due_notifications",
@@ -79,6 +80,12 @@ app.conf.beat_schedule = {
         "options": {"expires": SWEEP_SECONDS},
     },
     # Tasks a web request could not publish (broker down) are published again once it is back.
+    # The HRIS sync (people/services/hris_sync.py): does nothing unless HRIS_SYNC_SOURCE is set.
+    "hris-sync": {
+        "task": "people.tasks.hris_sync",
+        "schedule": timedelta(minutes=HRIS_SYNC_MINUTES),
+        "options": {"expires": HRIS_SYNC_MINUTES * 60},
+    },
     "republish-pending": {
         "task": "people.tasks.republish_pending",
         "schedule": timedelta(seconds=REPUBLISH_SECONDS),

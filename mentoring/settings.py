@@ -384,6 +384,11 @@ OIDC_USE_PKCE = True
 OIDC_TIMEOUT = 5
 OIDC_AUTHENTICATION_CALLBACK_URL = "people:oidc_callback"
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+# Scheduled HRIS sync (README: "Scheduled HRIS sync"): a folder whose newest *.csv is read, or an HTTPS URL.
+HRIS_SYNC_SOURCE = os.environ.get("HRIS_SYNC_SOURCE", "")
+HRIS_SYNC_AUTHORIZATION = os.environ.get("HRIS_SYNC_AUTHORIZATION", "")
+HRIS_SYNC_FULL_FILE = env_bool("HRIS_SYNC_FULL_FILE", False)
+HRIS_SYNC_REVIEW = env_bool("HRIS_SYNC_REVIEW", False)
 # With single sign-on in place the password form can be closed to everyone but site administrators.
 PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", True)
 

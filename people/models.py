@@ -289,3 +289,39 @@ class ScimGroup(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class HrisSync(models.Model):
+    """One scheduled (or started by hand) run of the HRIS sync: what it read, what it changed or why it refused.
+
+    `diff` lists e-mails by change: new, changed, moved (with from/to unit codes) and leavers. In review mode
+    the file waits here (`content`) until an HR analyst applies it.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for review")
+        APPLIED = "applied", _("Applied")
+        UNCHANGED = "unchanged", _("No change")
+        FAILED = "failed", _("Refused")
+        DISCARDED = "discarded", _("Discarded")
+
+    source = models.CharField(_("source"), max_length=500)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    content_digest = models.CharField(max_length=64, blank=True)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    full_file = models.BooleanField(_("full file"), default=False)
+    diff = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("HRIS sync")
+        verbose_name_plural = _("HRIS syncs")
+
+    def __str__(self) -> str:
+        return f"{self.source} · {self.get_state_display()}"

@@ -7,6 +7,7 @@ import logging
 from celery import current_app, shared_task
 
 from .models import PendingPublish
+from .services.hris_sync import hris_sync_scheduled
 
 logger = logging.getLogger(__name__)
 
@@ -32,3 +33,10 @@ def republish_pending() -> int:
         PendingPublish.objects.filter(pk=pending.pk).delete()
         sent += 1
     return sent
+
+
+@shared_task(name="people.tasks.hris_sync", ignore_result=True)
+def hris_sync() -> int | None:
+    """The scheduled HRIS sync (HRIS_SYNC_SOURCE); a file already synced is not run again, so retries are safe."""
+    sync = hris_sync_scheduled()
+    return sync.pk if sync is not None else None

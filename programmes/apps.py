@@ -8,13 +8,15 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self) -> None:
         from people.services.deactivation import person_deactivated
+        from people.services.hris_sync import hris_sync_failed
         from people.services.import_duties import import_refused
 
         # Registers the programmes app's own lifecycle guards (and orientation's pool gate and guard).
         from . import guards, guards_orientation  # noqa: F401
-        from .receivers import audit_import_refused, withdraw_deactivated_person
+        from .receivers import audit_import_refused, notify_hris_sync_failed, withdraw_deactivated_person
 
         # People imports refused for separation of duties are audited here (people cannot import programmes).
         import_refused.connect(audit_import_refused, dispatch_uid="programmes.audit_import_refused")
         # A person closed by the identity provider (SCIM) or the HRIS sync leaves every programme they are in.
         person_deactivated.connect(withdraw_deactivated_person, dispatch_uid="programmes.withdraw_deactivated_person")
+        hris_sync_failed.connect(notify_hris_sync_failed, dispatch_uid="programmes.notify_hris_sync_failed")

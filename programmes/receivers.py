@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
 
-from people.models import User
+from people.models import HrisSync, User
 
 from .models import AuditEvent, Enrolment
 from .services.enrolment import enrolment_withdraw
+from .services.notifications import notification_create_many
 from .states import WITHDRAWABLE
 
 IMPORT_REFUSED = "import_refused"
@@ -36,3 +39,15 @@ def withdraw_deactivated_person(sender: Any, *, person: User, reason: str, **kwa
     """
     for enrolment in Enrolment.objects.filter(person=person, state__in=WITHDRAWABLE).order_by("pk"):
         enrolment_withdraw(actor=person, enrolment=enrolment, reason=reason)
+
+
+def notify_hris_sync_failed(sender: Any, *, sync: HrisSync, **kwargs: Any) -> None:
+    """Every HR analyst and site admin hears, once per refused run, that the HRIS sync changed nothing and why."""
+    readers = User.objects.filter(is_active=True).filter(models.Q(is_hr_analyst=True) | models.Q(is_superuser=True))
+    notification_create_many(
+        recipients=readers,
+        kind="hris_sync_failed",
+        dedupe_key=lambda person: f"hris-sync-failed:{sync.pk}:{person.pk}",
+        context={"problems": len(sync.problems)},
+        url=reverse("people:hris_sync", args=[sync.pk]),
+    )

@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 
 from mentoring.tests.matrix import FORBIDDEN, LOGIN, OK, PERSONAS, REDIRECT, Case, everyone
-from people.models import User
+from people.models import HrisSync, User
 
 CASES: list[Case] = []
 
@@ -288,5 +288,53 @@ CASES += [
         url=lambda p: reverse("scim:resource_types"),
         expect=public(401),
         check=_scim_refused,
+    ),
+]
+
+
+# --- The HRIS sync: HR analysts and site admins only --------------------------------------------------------------
+
+
+def _failed_sync(p: Any) -> None:
+    p.sync = HrisSync.objects.create(source="/srv/hris", state=HrisSync.State.FAILED, problems=[])
+
+
+def _waiting_sync(p: Any) -> None:
+    p.sync = HrisSync.objects.create(
+        source="/srv/hris", state=HrisSync.State.WAITING, content=b"email,full_name\n", diff={"new": []}
+    )
+
+
+def _sync_list(response: HttpResponse, p: Any, persona: str) -> None:
+    assert persona == "anonymous" or "No HRIS source is configured" in response.content.decode()
+
+
+def _sync_page(response: HttpResponse, p: Any, persona: str) -> None:
+    assert persona == "anonymous" or "/srv/hris" in response.content.decode()
+
+
+def _discarded_only_by_hr(response: HttpResponse, p: Any, persona: str) -> None:
+    p.sync.refresh_from_db()
+    allowed = persona in ("hr_analyst", "admin")
+    assert (p.sync.state == HrisSync.State.DISCARDED) is allowed
+
+
+CASES += [
+    Case(name="people:hris_syncs", url=lambda p: reverse("people:hris_syncs"), expect=HR_ONLY, check=_sync_list),
+    Case(
+        name="people:hris_sync",
+        url=lambda p: reverse("people:hris_sync", args=[p.sync.pk]),
+        setup=_failed_sync,
+        expect=HR_ONLY,
+        check=_sync_page,
+    ),
+    Case(
+        name="people:hris_sync_decision",
+        url=lambda p: reverse("people:hris_sync_decision", args=[p.sync.pk]),
+        method="post",
+        data=lambda p: {"decision": "discard"},
+        setup=_waiting_sync,
+        expect={**HR_ONLY, "hr_analyst": REDIRECT, "admin": REDIRECT},
+        check=_discarded_only_by_hr,
     ),
 ]
