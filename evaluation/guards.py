@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.lifecycle import Blocker, register_guard
 from programmes.models import Programme
 
-from .models import EvaluationCycle
+from .models import ComparisonGroup, EvaluationCycle
 from .selectors import metrics_with_baseline
 
 
@@ -50,6 +50,23 @@ def evaluation_plan_scheduled(programme: Programme) -> list[Blocker]:
         else _("Plan the evaluation: schedule its cycles (baseline, midpoint, end and follow-ups).")
     )
     return [Blocker(message, reverse("evaluation:cycles", args=[programme.pk]))]
+
+
+@register_guard(name="comparison_group", entering=Programme.Phase.EVALUATION)
+def comparison_group_frozen(programme: Programme) -> list[Blocker]:
+    """Entering evaluation needs a frozen comparison group: without it no difference in differences exists.
+
+    Asked here and not earlier because the group is drawn after screening; it can still be frozen while
+    the programme is in implementation, so this guard never leaves a programme stuck.
+    """
+    if ComparisonGroup.objects.filter(programme=programme, frozen_at__isnull=False).exists():
+        return []
+    return [
+        Blocker(
+            _("Draw and freeze the comparison group: the outcomes are measured against it."),
+            reverse("evaluation:comparison", args=[programme.pk]),
+        )
+    ]
 
 
 @register_guard(name="end_cycle_reported", entering=Programme.Phase.CLOSED)

@@ -242,11 +242,24 @@ def cycles_open_due(*, today: date | None = None) -> int:
     return opened
 
 
+# Phases in which a baseline cycle stays open past its date: participants are still being accepted, and
+# each one's baseline questionnaire is due until their first relationship becomes active.
+BASELINE_KEPT_OPEN_IN = (Programme.Phase.NEEDS_ASSESSMENT, Programme.Phase.PLANNING, Programme.Phase.DESIGN,
+                         Programme.Phase.IMPLEMENTATION, Programme.Phase.ON_HOLD)  # fmt: skip
+
+
 def cycles_close_due(*, today: date | None = None) -> int:
-    """Close every open cycle whose closing date has passed; how many closed."""
+    """Close every open cycle whose closing date has passed; how many closed.
+
+    A baseline cycle is the exception: it stays open until the programme leaves implementation (or the
+    coordinator closes it), so people accepted after its date still give their baseline before pairing.
+    """
     today = today or timezone.localdate()
     closed = 0
-    for cycle in EvaluationCycle.objects.filter(state=State.OPEN, closes_on__lt=today).select_related("programme"):
+    due = EvaluationCycle.objects.filter(state=State.OPEN, closes_on__lt=today).exclude(
+        kind=Kind.BASELINE, programme__phase__in=BASELINE_KEPT_OPEN_IN
+    )
+    for cycle in due.select_related("programme"):
         try:
             cycle_close(actor=None, cycle=cycle)
         except EvaluationError:

@@ -13,13 +13,22 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import Personas
 from evaluation.models import InstrumentResponse, Observation
-from evaluation.services import BaselineImportError, EvaluationError, baseline_import, baseline_record
-from evaluation.services.cycles import cycle_create, cycle_open
+from evaluation.services import (
+    BaselineImportError,
+    ComparisonRule,
+    EvaluationError,
+    baseline_import,
+    baseline_record,
+    comparison_group_freeze,
+)
+from evaluation.services.cycles import cycle_create, cycle_open, cycles_close_due
 from evaluation.services.instruments import cycles_remind_open, response_submit
 from evaluation.tests.conftest import Evaluated
-from people.models import User
-from people.tests.factories import CompetencyFactory
+from people.models import OrgUnit, User
+from people.tests.factories import CompetencyFactory, UserFactory
+from programmes.lifecycle import blockers_for
 from programmes.models import Enrolment, Programme
 from programmes.tests.factories import EnrolmentFactory
 from programmes.tests.support_helpers import start_pair
@@ -151,3 +160,31 @@ def test_the_baseline_questionnaire_reaches_late_acceptances_and_closes_when_the
         response_submit(actor=e.p.mentee, response=response, answers={competency.pk: 2})
     answered = InstrumentResponse.objects.get(cycle=cycle, respondent=late, subject=late)
     assert response_submit(actor=late, response=answered, answers={competency.pk: 2}).answered_at is not None
+
+
+def test_the_baseline_cycle_stays_open_past_its_date_until_the_programme_leaves_implementation(
+    evaluated: Evaluated,
+) -> None:
+    e = evaluated
+    _implementation(e)
+    today = timezone.localdate()
+    cycle = cycle_create(actor=e.p.coordinator, programme=e.programme, kind="baseline", opens_on=today, closes_on=today)
+    cycle_open(actor=e.p.coordinator, cycle=cycle)
+    assert cycles_close_due(today=today + datetime.timedelta(days=30)) == 0, "late acceptances still answer"
+    Programme.objects.filter(pk=e.programme.pk).update(phase=Programme.Phase.EVALUATION)
+    assert cycles_close_due(today=today + datetime.timedelta(days=30)) == 1
+
+
+def test_entering_evaluation_needs_a_frozen_comparison_group(personas: Personas) -> None:
+    """Asked where it can still be met: the group may be frozen while the programme is in implementation."""
+    programme = personas.programme
+    Programme.objects.filter(pk=programme.pk).update(phase=Programme.Phase.IMPLEMENTATION)
+    programme.refresh_from_db()
+    mine = [b for b in blockers_for(programme, "evaluation") if b.guard == "comparison_group"]
+    assert mine
+    assert mine[0].fix_url == reverse("evaluation:comparison", args=[programme.pk])
+    sales = OrgUnit.objects.get(code="SALES")
+    for i in range(6):
+        UserFactory(email=f"control{i}@example.co.id", org_unit=sales)
+    comparison_group_freeze(actor=personas.coordinator, programme=programme, rule=ComparisonRule(org_units=[sales]))
+    assert not [b for b in blockers_for(programme, "evaluation") if b.guard == "comparison_group"]
