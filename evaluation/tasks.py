@@ -80,3 +80,18 @@ def build_export(job_id: int) -> str:
     from .services.exports import export_job_build
 
     return export_job_build(job_id=job_id)
+
+
+@shared_task(
+    name="evaluation.tasks.unstick_export_jobs",
+    autoretry_for=RETRY_ON,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=4,
+)
+def unstick_export_jobs() -> dict[str, int]:
+    """Retry exports queued too long (a broker that was down) and fail those that can no longer finish."""
+    from .services.exports import export_jobs_unstick
+
+    return export_jobs_unstick()

@@ -97,7 +97,8 @@ app.conf.beat_schedule = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 3600},
     },
-    # Ongoing support: reminders, check-ins, inactivity escalation and the term (programmes/services/reminders.py).
+    # Ongoing support: reminders, check-ins, inactivity escalation, the term, and closures waiting too long for
+    # exit surveys (chased, then closed) (programmes/services/reminders.py).
     "sweep-support": {
         "task": "programmes.tasks.sweep_support",
         "schedule": timedelta(seconds=SUPPORT_SWEEP_SECONDS),
@@ -114,6 +115,12 @@ app.conf.beat_schedule = {
         "task": "evaluation.tasks.send_cycle_reminders",
         "schedule": timedelta(hours=6),
         "options": {"expires": 6 * 3600},
+    },
+    # Exports queued while the broker was down are queued again; those that cannot finish fail with a message.
+    "evaluation-unstick-export-jobs": {
+        "task": "evaluation.tasks.unstick_export_jobs",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 10 * 60},
     },
     "evaluation-compute-outcome-results": {
         "task": "evaluation.tasks.compute_outcome_results",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .matching.pools import CRITERIA, Weights
 from .models import Enrolment, MatchingSettings, Programme
 from .services.matching_engine import ATTRIBUTES, DEFAULT_ATTRIBUTE_WEIGHT, criterion_label
+from .states import ENROLMENT_MENTOR_PICKABLE
 
 WEIGHT_FIELDS = (*CRITERIA, ATTRIBUTES)
 # One sentence per weight, under its slider: what the criterion rewards.
@@ -118,7 +119,7 @@ class ReassignForm(forms.Form):
         self.fields["mentor"].queryset = Enrolment.objects.filter(  # type: ignore[attr-defined]
             programme=programme,
             role__in=(Enrolment.Role.MENTOR, Enrolment.Role.FACILITATOR),
-            state__in=(Enrolment.State.AVAILABLE, Enrolment.State.MATCHED),
+            state__in=ENROLMENT_MENTOR_PICKABLE,
         ).select_related("person")
 
 

@@ -28,6 +28,7 @@ from .models import (
 from .models.support import RESOURCE_TYPES
 from .services.sessions import SessionInput
 from .services.support import CheckInAnswer, ContactInput, ResourceInput
+from .states import ENROLMENT_MENTOR_PICKABLE
 
 SCALE = [(i, str(i)) for i in range(1, 6)]
 # Radio buttons and checkboxes drawn as large toggle chips (Bootstrap's .btn-check): quick to hit on a phone.
@@ -302,7 +303,7 @@ class RematchForm(forms.Form):
             Enrolment.objects.filter(
                 programme_id=relationship.programme_id,
                 role__in=(Enrolment.Role.MENTOR, Enrolment.Role.FACILITATOR),
-                state__in=(Enrolment.State.AVAILABLE, Enrolment.State.MATCHED),
+                state__in=ENROLMENT_MENTOR_PICKABLE,
             )
             .exclude(pk__in=taken)
             .select_related("person")

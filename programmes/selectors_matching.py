@@ -159,13 +159,22 @@ def pool_mentors(programme: Programme) -> QuerySet[Enrolment]:
     return with_open_relationships(rows.select_related("person")).order_by("pk")
 
 
-def matching_pool(*, programme: Programme, depth: int | None = None) -> PoolRows:
-    """Load everything the matcher needs about the pool: about ten queries whatever its size."""
+def matching_pool(
+    *, programme: Programme, depth: int | None = None, only: tuple[list[Enrolment], list[Enrolment]] | None = None
+) -> PoolRows:
+    """Load everything the matcher needs about the pool: about ten queries whatever its size.
+
+    `only` (mentees, mentors) loads just those people, whatever their state: the pairing path checks one
+    proposed pair (or group) against the same hard rules with it.
+    """
     settings = matching_settings_for(programme)
-    mentees = list(pool_mentees(programme))
-    mentors = list(pool_mentors(programme))
+    if only is None:
+        mentees, mentors = list(pool_mentees(programme)), list(pool_mentors(programme))
+        in_pool = Q(enrolment__programme=programme, enrolment__state=State.AVAILABLE)
+    else:
+        mentees, mentors = list(only[0]), list(only[1])
+        in_pool = Q(enrolment_id__in=[e.pk for e in (*mentees, *mentors)])
     pool = PoolRows(programme=programme, settings=settings, mentees=mentees, mentors=mentors)
-    in_pool = Q(enrolment__programme=programme, enrolment__state=State.AVAILABLE)
     for enrolment_id, competency_id, current, level in EnrolmentCompetency.objects.filter(in_pool).values_list(
         "enrolment_id", "competency_id", "current_level", "level"
     ):
@@ -173,7 +182,9 @@ def matching_pool(*, programme: Programme, depth: int | None = None) -> PoolRows
     used = {c for rows in pool.competencies.values() for c, _current, _level in rows}
     pool.competency_names = dict(Competency.objects.filter(pk__in=used).values_list("pk", "name"))
     for mentee_id, mentor_id in (
-        MentorPreference.objects.filter(mentee__programme=programme, mentee__state=State.AVAILABLE)
+        MentorPreference.objects.filter(
+            Q(mentee__programme=programme, mentee__state=State.AVAILABLE) if only is None else Q(mentee__in=mentees)
+        )
         .order_by("mentee_id", "rank")
         .values_list("mentee_id", "mentor_id")
     ):
@@ -192,24 +203,30 @@ def matching_pool(*, programme: Programme, depth: int | None = None) -> PoolRows
 
 
 def past_pairs(*, programme: Programme, people: set[int]) -> set[frozenset[int]]:
-    """Pairs of people who were in a closed relationship anywhere, or declined each other here (one query)."""
+    """Pairs of people who were in a closed relationship anywhere, or declined each other here (one query).
+
+    A declined proposal bars only the pairs of the member who declined: the others in a group that fell
+    apart did not turn that mentor down.
+    """
     closed = Q(relationship__state=Relationship.State.CLOSED) | Q(
         relationship__state=Relationship.State.DECLINED, relationship__programme=programme
     )
-    members: dict[int, list[int]] = defaultdict(list)
+    members: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    declined = RelationshipMember.Response.DECLINED
     rows = (
         RelationshipMember.objects.filter(closed)
         .filter(relationship__members__enrolment__person_id__in=people)
-        .values_list("relationship_id", "enrolment__person_id")
+        .values_list("relationship_id", "enrolment__person_id", "relationship__state", "response")
         .distinct()
     )
-    for relationship_id, person_id in rows:
-        members[relationship_id].append(person_id)
+    for relationship_id, person_id, state, response in rows:
+        # In a closed relationship everyone was together; in a declined one only the decliner said no.
+        members[relationship_id].append((person_id, state == Relationship.State.CLOSED or response == declined))
     pairs: set[frozenset[int]] = set()
     for persons in members.values():
-        for i, a in enumerate(persons):
-            for b in persons[i + 1 :]:
-                if a != b:
+        for i, (a, a_counts) in enumerate(persons):
+            for b, b_counts in persons[i + 1 :]:
+                if a != b and (a_counts or b_counts):
                     pairs.add(frozenset((a, b)))
     return pairs
 

@@ -119,6 +119,8 @@ MEMBER_MOVES: dict[str, frozenset[str]] = {
 
 # Phases in which relationships run and the sweeps send reminders, check-ins, tasks and digests.
 SWEEP_PHASES: frozenset[str] = frozenset({Phase.IMPLEMENTATION, Phase.EVALUATION})
+# Phases in which nothing is sent at all (evaluation questionnaires included): paused or over.
+SILENT_PHASES: frozenset[str] = frozenset({Phase.ON_HOLD, Phase.CANCELLED, Phase.CLOSED})
 # Phases in which new pairs may be formed (a run, a manual pair, a request, a rematch).
 PAIRING_PHASES: frozenset[str] = frozenset({Phase.IMPLEMENTATION})
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentoring.background import enqueue_on_commit
 from people.models import User
@@ -106,3 +107,35 @@ def _build(job: ExportJob) -> bytes:
     if job.format == ExportJob.Format.XLSX:
         return xlsx_bytes(rows)
     return "".join(csv_lines(rows)).encode("utf-8")
+
+
+# An export queued this long was probably published while the broker was down: queue it again; one
+# queued this long never will start; one building this long lost its worker (the task's hard limit is 11 min).
+QUEUED_RETRY_AFTER = timedelta(minutes=10)
+QUEUED_GIVE_UP_AFTER = timedelta(hours=1)
+RUNNING_GIVE_UP_AFTER = timedelta(minutes=30)
+
+
+def export_jobs_unstick(*, now: datetime | None = None) -> dict[str, int]:
+    """Nothing waits for ever: retry exports queued too long, fail (with a message) those that cannot finish.
+
+    Idempotent: a retried job is still claimed by its conditional UPDATE, so building twice cannot happen,
+    and the failures are conditional UPDATEs too.
+    """
+    from ..tasks import build_export
+
+    now = now or timezone.now()
+    queued = ExportJob.objects.filter(state=ExportJob.State.QUEUED)
+    never = str(_("The export never started: the background worker could not be reached. Ask for it again."))
+    failed = queued.filter(created_at__lte=now - QUEUED_GIVE_UP_AFTER).update(
+        state=ExportJob.State.FAILED, error=never, finished_at=now
+    )
+    lost = str(_("The export stopped before it finished (its worker was interrupted). Ask for it again."))
+    failed += ExportJob.objects.filter(
+        state=ExportJob.State.RUNNING, started_at__lte=now - RUNNING_GIVE_UP_AFTER
+    ).update(state=ExportJob.State.FAILED, error=lost, finished_at=now)
+    retried = 0
+    for job_id in queued.filter(created_at__lte=now - QUEUED_RETRY_AFTER).values_list("pk", flat=True):
+        enqueue_on_commit(build_export, job_id)
+        retried += 1
+    return {"retried": retried, "failed": failed}

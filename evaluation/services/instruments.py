@@ -26,7 +26,7 @@ from people.models import LEVEL_MAX, LEVEL_MIN, User
 from programmes.models import Enrolment, Programme
 from programmes.services.lifecycle import audit_event_record
 from programmes.services.notifications import notification_create_many
-from programmes.states import ENROLMENT_ACCEPTED, FORMED
+from programmes.states import ENROLMENT_ACCEPTED, ENROLMENT_GONE, FORMED, SILENT_PHASES
 
 from ..instruments_default import DEFAULTS
 from ..models import Answer, EvaluationCycle, Instrument, InstrumentItem, InstrumentResponse
@@ -171,11 +171,13 @@ def cycle_remind(*, cycle: EvaluationCycle, today: date | None = None) -> int:
     week = (today - timezone.localdate(cycle.opened_at)).days // REMINDER_EVERY_DAYS
     if week < 1:
         return 0
+    # Someone who withdrew from the programme (or was declined) is not chased any more.
+    gone = Enrolment.objects.filter(programme_id=cycle.programme_id, state__in=ENROLMENT_GONE).values("person_id")
     waiting = sorted(
         set(
-            InstrumentResponse.objects.filter(cycle=cycle, answered_at__isnull=True).values_list(
-                "respondent_id", flat=True
-            )
+            InstrumentResponse.objects.filter(cycle=cycle, answered_at__isnull=True)
+            .exclude(respondent_id__in=gone)
+            .values_list("respondent_id", flat=True)
         )
     )
     _notify(cycle, waiting, kind=REMINDER_KIND, key=f"evaluation-reminder:{{cycle}}:{{person}}:{week}")
@@ -186,15 +188,20 @@ def cycles_remind_open(*, today: date | None = None) -> int:
     """Send the week's reminders of every open cycle; how many people were reminded (or already were).
 
     An open baseline cycle first invites the participants accepted since it opened: their baseline
-    questionnaire is due from acceptance until their first relationship becomes active.
+    questionnaire is due from acceptance until their first relationship becomes active. A programme on
+    hold, cancelled or closed sends none.
     """
-    for cycle in EvaluationCycle.objects.filter(
-        state=EvaluationCycle.State.OPEN, kind=EvaluationCycle.Kind.BASELINE
-    ).select_related("programme"):
+    for cycle in (
+        EvaluationCycle.objects.filter(state=EvaluationCycle.State.OPEN, kind=EvaluationCycle.Kind.BASELINE)
+        .exclude(programme__phase__in=SILENT_PHASES)
+        .select_related("programme")
+    ):
         cycle_invite(cycle=cycle)
     return sum(
         cycle_remind(cycle=c, today=today)
-        for c in EvaluationCycle.objects.filter(state=EvaluationCycle.State.OPEN).select_related("programme")
+        for c in EvaluationCycle.objects.filter(state=EvaluationCycle.State.OPEN)
+        .exclude(programme__phase__in=SILENT_PHASES)
+        .select_related("programme")
     )
 
 

@@ -24,7 +24,7 @@ from people.models import User
 
 from ..errors import DomainError, InvalidTransition
 from ..models import Closure, Enrolment, ExitSurvey, Relationship, RelationshipMember
-from ..states import CLOSABLE
+from ..states import CLOSABLE, ENROLMENT_GONE
 from .notifications import notification_create, notification_create_many
 from .relationships import relationship_propose
 from .support import coordinators_of, members_of, support_url
@@ -95,7 +95,8 @@ def relationship_close_begin(
     )
     closure.full_clean()
     closure.save()
-    members = members_of(locked)
+    # Someone who withdrew from the programme is neither asked nor told any more.
+    members = [m for m in members_of(locked) if m.enrolment.state not in ENROLMENT_GONE]
     ExitSurvey.objects.bulk_create(
         [ExitSurvey(closure=closure, respondent=m.enrolment.person) for m in members], ignore_conflicts=True
     )

@@ -344,7 +344,8 @@ def pool_refresh(*, actor: User | None, programme: Programme) -> tuple[int, dict
 
 @transaction.atomic
 def enrolment_withdraw(*, actor: User, enrolment: Enrolment, reason: str = "") -> Enrolment:
-    """Leave the programme at any time; open proposals with this person are declined and the others told."""
+    """Leave the programme at any time; open proposals with this person are declined and the others told, and
+    their running relationships end (services.cascades): nothing reaches them afterwards."""
     locked = _locked(
         enrolment,
         WITHDRAWABLE,
@@ -353,14 +354,10 @@ def enrolment_withdraw(*, actor: User, enrolment: Enrolment, reason: str = "") -
     if actor.pk != locked.person_id and not reason.strip():
         raise DomainError(_("Say why you withdraw this application; the applicant will read it."))
     moved = _move(actor=actor, enrolment=locked, to=State.WITHDRAWN, reason=reason)
-    # Imported here: the matching services import this module.
-    from .relationships import relationship_decline_for_withdrawal
+    # Imported here: the cascades use the relationship services, which import this module.
+    from .cascades import enrolment_cascade_withdraw
 
-    proposed = Relationship.objects.filter(
-        members__enrolment=moved, state=Relationship.State.PROPOSED
-    ).select_for_update()
-    for relationship in proposed:
-        relationship_decline_for_withdrawal(actor=actor, relationship=relationship, enrolment=moved)
+    enrolment_cascade_withdraw(actor=actor, enrolment=moved, reason=reason)
     return moved
 
 

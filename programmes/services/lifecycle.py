@@ -3,7 +3,8 @@
 needs_assessment → planning → design → implementation → evaluation → closed, forward one step at a time
 (`programme_advance`); `programme_put_on_hold` from any open phase and `programme_resume` back to the
 phase it left; `programme_cancel` from anything not yet closed. Guards live in the registry
-(programmes.lifecycle); every move writes an AuditEvent.
+(programmes.lifecycle); every move writes an AuditEvent. Holding, resuming, cancelling and closing cascade
+to the programme's relationships (programmes.services.cascades).
 """
 
 from __future__ import annotations
@@ -99,7 +100,12 @@ def programme_advance(
     if blockers:
         label = Phase(target).label
         raise TransitionBlocked(_("The programme cannot move to %(phase)s yet.") % {"phase": label}, blockers)
-    return _move(actor=actor, programme=locked, original=programme, to=target, reason=reason)
+    moved = _move(actor=actor, programme=locked, original=programme, to=target, reason=reason)
+    if target == Phase.CLOSED:
+        from .cascades import programme_cascade_end
+
+        programme_cascade_end(actor=actor, programme=moved, anticipated=True, reason=str(_("The programme closed.")))
+    return moved
 
 
 @transaction.atomic
@@ -114,7 +120,11 @@ def programme_put_on_hold(
             _("A programme that is %(phase)s cannot be put on hold.") % {"phase": locked.get_phase_display().lower()}
         )
     locked.phase_before_hold = locked.phase
-    return _move(actor=actor, programme=locked, original=programme, to=Phase.ON_HOLD, reason=reason)
+    moved = _move(actor=actor, programme=locked, original=programme, to=Phase.ON_HOLD, reason=reason)
+    from .cascades import programme_cascade_hold  # the cascades use the moves that use audit_event_record
+
+    programme_cascade_hold(actor=actor, programme=moved)
+    return moved
 
 
 @transaction.atomic
@@ -127,7 +137,20 @@ def programme_resume(
         raise InvalidTransition(_("Only a programme on hold can resume."))
     target = locked.phase_before_hold
     locked.phase_before_hold = ""
-    return _move(actor=actor, programme=locked, original=programme, to=target, reason=reason)
+    held_at = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Programme), object_id=locked.pk, to_state=Phase.ON_HOLD
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    moved = _move(actor=actor, programme=locked, original=programme, to=target, reason=reason)
+    if held_at is not None:
+        from .cascades import programme_cascade_resume
+
+        programme_cascade_resume(actor=actor, programme=moved, held_at=held_at)
+    return moved
 
 
 @transaction.atomic
@@ -140,4 +163,13 @@ def programme_cancel(*, actor: User, programme: Programme, reason: str, expected
             _("A programme that is %(phase)s cannot be cancelled.") % {"phase": locked.get_phase_display().lower()}
         )
     locked.phase_before_hold = ""
-    return _move(actor=actor, programme=locked, original=programme, to=Phase.CANCELLED, reason=reason)
+    moved = _move(actor=actor, programme=locked, original=programme, to=Phase.CANCELLED, reason=reason)
+    from .cascades import programme_cascade_end
+
+    programme_cascade_end(
+        actor=actor,
+        programme=moved,
+        anticipated=False,
+        reason=_("The programme was cancelled: %(reason)s") % {"reason": reason.strip()},
+    )
+    return moved

@@ -364,12 +364,4 @@ def mentor_request(*, actor: User, mentee: Enrolment, mentor: Enrolment) -> Rela
     if mentee.person_id != actor.pk:
         raise DomainError(_("Only the mentee requests their own mentor."))
     _require_matching_phase(mentee.programme)
-    scored = score_pair(programme=mentee.programme, mentee=mentee, mentor=mentor)
-    return relationship_propose(
-        actor=actor,
-        mentor=mentor,
-        mentees=[mentee],
-        origin=Relationship.Origin.REQUEST,
-        score=scored.score,
-        explanation=scored.explanation,
-    )
+    return relationship_propose(actor=actor, mentor=mentor, mentees=[mentee], origin=Relationship.Origin.REQUEST)

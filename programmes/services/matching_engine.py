@@ -124,7 +124,7 @@ def solve(
         solution = _solve_groups(arrays, scores, weights, attribute_weight, group_size)
     else:
         solution = _solve_pairs(arrays, settings, scores, weights, attribute_weight, locks)
-    solution.unmatched = _with_coordinator_forbids(solution.unmatched, scores, forbids)
+    solution.unmatched = _with_coordinator_forbids(solution.unmatched, scores, forbids, arrays.mentors.capacity)
     solution.seconds = time.perf_counter() - started
     return solution
 
@@ -182,10 +182,14 @@ def _solve_pairs(
     return Solution(pairs=pairs, unmatched=unmatched, seconds=0.0, notes=notes)
 
 
+# The package's "eligible mentors had room but the assignment left the mentee out": only a coordinator's
+# forbid does that to an optimal assignment; resolved by _with_coordinator_forbids.
+LEFT_OUT_REASON = "not_selected"
 _REASONS = {
     "no_eligible_mentor": UnmatchedMentee.Reason.NO_ELIGIBLE_MENTOR,
     "below_min_score": UnmatchedMentee.Reason.BELOW_MIN_SCORE,
     "capacity": UnmatchedMentee.Reason.CAPACITY,
+    LEFT_OUT_REASON: LEFT_OUT_REASON,
 }
 
 
@@ -211,9 +215,15 @@ def _solve_groups(
 
 
 def _with_coordinator_forbids(
-    unmatched: list[Unmatched], scores: np.ndarray, forbids: list[tuple[int, int]]
+    unmatched: list[Unmatched], scores: np.ndarray, forbids: list[tuple[int, int]], capacity: np.ndarray
 ) -> list[Unmatched]:
-    """The package does not know the coordinator's forbids: name them, and say so when they left nobody."""
+    """The package does not know the coordinator's forbids: name them, and make them the reason when they are.
+
+    A forbid is the reason when, without the forbidden pairs, no mentor with a free place is left for the
+    mentee (every other eligible mentor was full from the start), or when a forbidden mentor still had room
+    after the assignment (the package calls that "left out"). Only when other eligible mentors with places
+    were filled by someone else did capacity run out.
+    """
     counts: dict[int, int] = {}
     for mentee, _mentor in forbids:
         counts[mentee] = counts.get(mentee, 0) + 1
@@ -222,13 +232,19 @@ def _with_coordinator_forbids(
         if not n:
             continue
         row.excluded_by["coordinator"] = n
-        if not np.isfinite(scores[row.mentee]).any() and row.reason != UnmatchedMentee.Reason.NO_ELIGIBLE_MENTOR:
-            row.reason = UnmatchedMentee.Reason.NO_ELIGIBLE_MENTOR
-            row.detail = ngettext(
-                "No eligible mentor: the coordinator forbade the one pair the rules allowed.",
-                "No eligible mentor: the coordinator forbade all %(n)d pairs the rules allowed.",
-                n,
-            ) % {"n": n}
+        with_room = np.isfinite(scores[row.mentee]) & (capacity > 0)
+        left_out = row.reason == LEFT_OUT_REASON
+        if row.reason == UnmatchedMentee.Reason.NO_ELIGIBLE_MENTOR or (with_room.any() and not left_out):
+            continue
+        row.reason = UnmatchedMentee.Reason.NO_ELIGIBLE_MENTOR
+        row.detail = ngettext(
+            "No eligible mentor: the coordinator forbade the one pair the rules allowed with a free place.",
+            "No eligible mentor: the coordinator forbade all %(n)d pairs the rules allowed with a free place.",
+            n,
+        ) % {"n": n}
+    for row in unmatched:
+        if row.reason == LEFT_OUT_REASON:  # never without a forbid; kept honest should it happen
+            row.reason = UnmatchedMentee.Reason.CAPACITY
     return unmatched
 
 

@@ -27,12 +27,13 @@ from ..models import (
     Relationship,
     RelationshipMember,
 )
-from ..states import FORMED, OPEN
+from ..states import ENROLMENT_MENTOR_PICKABLE, FORMED, OPEN, check_pairing_phase
 from .agreements import agreement_draft_for
 from .enrolment import enrolment_mark_matched
 from .lifecycle import audit_event_record
 from .notifications import notification_create
-from .transitions import relationship_move
+from .pairing import pair_check
+from .transitions import enrolment_seats_sync, relationship_move
 
 RState = Relationship.State
 Response = RelationshipMember.Response
@@ -69,7 +70,7 @@ def _relationship_url(relationship: Relationship) -> str:
 
 def _check_can_join(mentor: Enrolment, mentees: Sequence[Enrolment]) -> None:
     """Refuse with a reason when the (locked) rows cannot form a new relationship."""
-    if mentor.state not in (Enrolment.State.AVAILABLE, Enrolment.State.MATCHED) or not mentor.is_mentor_side:
+    if mentor.state not in ENROLMENT_MENTOR_PICKABLE or not mentor.is_mentor_side:
         raise DomainError(_("%(name)s is not in the matching pool.") % {"name": mentor.person})
     if open_slots_taken(mentor) >= mentor.effective_capacity():
         raise DomainError(_("%(name)s has no free place left.") % {"name": mentor.person})
@@ -95,8 +96,10 @@ def relationship_propose(
 ) -> Relationship:
     """Propose a pair (or a group: several mentees, one mentor) and notify each member who must answer.
 
-    Locks the mentor's and the mentees' enrolments first; a request (origin=request) counts as the
-    requesting mentee's acceptance.
+    The one pairing path (a run's publication, a coordinator's pair, a request, a rematch): locks the
+    mentor's and the mentees' enrolments, then checks the programme's phase, that everyone is in the pool,
+    the hard rules and forbids (services.pairing) and the mentor's capacity. A request (origin=request)
+    counts as the requesting mentee's acceptance. Without a `score`, the pair's own score is kept.
     """
     if not mentees:
         raise DomainError(_("A relationship needs at least one mentee."))
@@ -104,8 +107,14 @@ def relationship_propose(
     mentor, mentees = locked[mentor.pk], [locked[m.pk] for m in mentees]
     if any(m.programme_id != mentor.programme_id for m in mentees):
         raise DomainError(_("Everyone in a relationship belongs to the same programme."))
-    _check_can_join(mentor, mentees)
     programme = mentor.programme
+    check_pairing_phase(programme)
+    _check_can_join(mentor, mentees)
+    scored = pair_check(programme=programme, mentor=mentor, mentees=mentees)
+    if score is None:
+        score = sum(s.score for s in scored) / len(scored)
+    if not explanation and len(scored) == 1:
+        explanation = scored[0].explanation
     kind = KIND_FOR_FORMAT.get(programme.format, Relationship.Kind.PAIR) if len(mentees) > 1 else Relationship.Kind.PAIR
     relationship = Relationship(
         programme=programme, kind=kind, origin=origin, run=run, score=score, explanation=explanation.strip()
@@ -213,12 +222,59 @@ def _accept(
 def _decline(
     *, actor: User, relationship: Relationship, who: RelationshipMember, members: list[RelationshipMember]
 ) -> Relationship:
+    """One member said no. In a group or circle a taker who declines leaves, and the group goes on while it
+    keeps its smallest size; otherwise the whole proposal is declined. Either way seats are given back."""
     reason = who.note or str(_("No reason given."))
+    takers = [m for m in members if not m.gives]
+    smallest = relationship.programme.group_size_min or 2
+    if relationship.kind != Relationship.Kind.PAIR and not who.gives and len(takers) - 1 >= smallest:
+        return _leave_group(actor=actor, relationship=relationship, who=who, members=members, reason=reason)
     relationship_move(actor=actor, relationship=relationship, to=RState.DECLINED, reason=reason)
     for member in members:
         if member.pk != who.pk:
             _notify_answered(relationship, member, state=RState.DECLINED, who=str(who.enrolment.person))
+    _sync_seats(actor=actor, members=members)
     return relationship
+
+
+def _leave_group(
+    *, actor: User, relationship: Relationship, who: RelationshipMember, members: list[RelationshipMember], reason: str
+) -> Relationship:
+    """The decliner leaves a proposed group that still has its smallest size without them.
+
+    Their answer is kept as a declined proposal of their own with the same mentor (so later runs do not
+    propose that pair again, and the others are not barred); the group waits for the others' answers.
+    """
+    giver = next(m for m in members if m.gives)
+    split = Relationship(
+        programme=relationship.programme,
+        kind=Relationship.Kind.PAIR,
+        origin=relationship.origin,
+        run=relationship.run,
+        score=relationship.score,
+        state=RState.DECLINED,
+        explanation=str(_("Left group #%(pk)d before it started.") % {"pk": relationship.pk}),
+    )
+    split.full_clean()
+    split.save()
+    audit_event_record(actor=actor, obj=split, from_state=RState.PROPOSED, to_state=RState.DECLINED, reason=reason)
+    RelationshipMember.objects.filter(pk=who.pk).update(relationship=split)
+    RelationshipMember.objects.create(
+        relationship=split, enrolment=giver.enrolment, role=giver.role, response=giver.response
+    )
+    left = str(_("%(name)s declined and left the group.") % {"name": who.enrolment.person})
+    audit_event_record(actor=actor, obj=relationship, from_state=RState.PROPOSED, to_state=RState.PROPOSED, reason=left)
+    remaining = [m for m in members if m.pk != who.pk]
+    if all(m.response == Response.ACCEPTED for m in remaining):
+        locked = _lock_enrolments([m.enrolment_id for m in remaining])
+        _accept(actor=actor, relationship=relationship, members=remaining, locked=locked)
+    return relationship
+
+
+def _sync_seats(*, actor: User | None, members: list[RelationshipMember]) -> None:
+    """Give back the seats a proposal held: each giver is matched only while their capacity is full."""
+    for enrolment in _lock_enrolments([m.enrolment_id for m in members if m.gives]).values():
+        enrolment_seats_sync(actor=actor, enrolment=enrolment)
 
 
 def _notify_answered(relationship: Relationship, member: RelationshipMember, *, state: str, who: str) -> None:
@@ -242,3 +298,13 @@ def relationship_decline_for_withdrawal(*, actor: User, relationship: Relationsh
     who.note = str(_("Withdrew from the programme."))
     who.save(update_fields=["response", "responded_at", "note"])
     _decline(actor=actor, relationship=relationship, who=who, members=members)
+
+
+@transaction.atomic
+def relationship_withdraw_proposal(*, actor: User, relationship: Relationship, reason: str) -> Relationship:
+    """The programme ended (cancelled or closed) before a proposal was answered: it is declined, seats given back."""
+    relationship = _locked_relationship(relationship)
+    members = list(relationship.members.select_related("enrolment__person"))
+    relationship_move(actor=actor, relationship=relationship, to=RState.DECLINED, reason=reason)
+    _sync_seats(actor=actor, members=members)
+    return relationship

@@ -16,6 +16,12 @@ reminders are the orientation feature's own: programmes/services/orientation.py.
     contact overdue         next contact due date passed                   coordinators, a weekly digest
     term ending             30 days before the term ends                   members (mutable), coordinators
     term reached            the term has ended                             closing starts, exit surveys
+    exit survey waiting     closing for 7 days, a survey unanswered        that member, once
+    closing too long        closing for 21 days                            closes without the missing surveys
+
+Every step reaches only programmes in a running phase (programmes.states.SWEEP_PHASES: not on hold,
+cancelled or closed) and only members still taking part (not withdrawn or declined). The cadence and the
+term are the signed agreement's (services.agreements.agreed_terms), else the programme's policy.
 """
 
 from __future__ import annotations
@@ -30,14 +36,13 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 
-from ..errors import DomainError
 from ..models import (
     AuditEvent,
     CheckIn,
@@ -49,16 +54,16 @@ from ..models import (
     RelationshipMember,
     SupportSettings,
 )
-from .closure import closure_notify_term_ending, relationship_close_begin
+from ..states import ENROLMENT_GONE, REMINDED, STARTED, SWEEP_PHASES, TERM_RUNS
+from .agreements import AgreedTerms, agreed_terms
 from .notifications import notification_create_many
-from .support import SUPPORTED_STATES, coordinator_task_create, coordinators_of, flag_at_risk, not_muted, when_for
+from .support import coordinator_task_create, coordinators_of, flag_at_risk, not_muted, when_for
 
 logger = logging.getLogger(__name__)
 RState = Relationship.State
 DEFAULT_CADENCE_DAYS = 14
 PROPOSAL_WAIT = timedelta(days=3)
 AGREEMENT_WAIT = timedelta(days=7)
-TERM_NOTICE_DAYS = 30
 
 
 @dataclass
@@ -72,8 +77,13 @@ class SweepReport:
 
 
 def _members_by_relationship(relationship_ids: list[int]) -> dict[int, list[User]]:
+    """The people still taking part in each relationship (someone who withdrew hears nothing more)."""
     people: dict[int, list[User]] = defaultdict(list)
-    rows = RelationshipMember.objects.filter(relationship_id__in=relationship_ids).select_related("enrolment__person")
+    rows = (
+        RelationshipMember.objects.filter(relationship_id__in=relationship_ids)
+        .exclude(enrolment__state__in=ENROLMENT_GONE)
+        .select_related("enrolment__person")
+    )
     for member in rows.order_by("pk"):
         people[member.relationship_id].append(member.enrolment.person)
     return people
@@ -88,8 +98,16 @@ def _keyed(prefix: str, *, per_person: bool = True) -> Callable[[User], str]:
     return key
 
 
-def _cadence(programme: Programme) -> int:
+def _cadence(programme: Programme, agreed: AgreedTerms | None = None) -> int:
+    """The signed agreement's cadence, else the programme's policy, else two weeks."""
+    if agreed is not None:
+        return agreed.cadence_days
     return programme.meeting_cadence_days or DEFAULT_CADENCE_DAYS
+
+
+# Only programmes that run (not on hold, cancelled or closed) hear from the sweep.
+LIVE = Q(programme__phase__in=SWEEP_PHASES)
+LIVE_RELATIONSHIP = Q(relationship__programme__phase__in=SWEEP_PHASES)
 
 
 # --- The health rollup --------------------------------------------------------------------------------------
@@ -101,7 +119,7 @@ def health_sync(*, now: datetime) -> int:
     Activity is the start, a held session, or any session logged (a pair that schedules is in touch).
     Three queries and one bulk update, whatever the number of relationships.
     """
-    running = Relationship.objects.filter(state__in=SUPPORTED_STATES)
+    running = Relationship.objects.filter(LIVE, state__in=STARTED)
     missing = list(running.filter(health__isnull=True).values_list("pk", "programme_id", "state_changed_at"))
     if missing:
         became_active = dict(
@@ -165,14 +183,15 @@ def _fill_contact_due() -> None:
 def inactivity_sweep(*, now: datetime, report: SweepReport) -> None:
     """Active relationships silent for 1.5×, 2× and 3× the cadence: a reminder, a flag, a coordinator task."""
     rows = list(
-        RelationshipHealth.objects.filter(relationship__state=RState.ACTIVE)
+        RelationshipHealth.objects.filter(LIVE_RELATIONSHIP, relationship__state__in=REMINDED)
         .select_related("relationship__programme")
         .order_by("pk")
     )
+    agreed = agreed_terms([h.relationship_id for h in rows])
     due_for_reminder: dict[int, RelationshipHealth] = {}
     for health in rows:
         relationship = health.relationship
-        cadence = _cadence(relationship.programme)
+        cadence = _cadence(relationship.programme, agreed.get(relationship.pk))
         silent = now - health.last_activity_at
         if silent >= timedelta(days=1.5 * cadence):
             due_for_reminder[relationship.pk] = health
@@ -235,7 +254,8 @@ def session_tomorrow_sweep(*, now: datetime, report: SweepReport) -> None:
             status=MentoringSession.Status.SCHEDULED,
             held_at__gt=now,
             held_at__lte=now + timedelta(hours=24),
-            relationship__state__in=(*SUPPORTED_STATES, RState.ACCEPTED),
+            relationship__programme__phase__in=SWEEP_PHASES,
+            relationship__state__in=REMINDED | {RState.ACCEPTED},
         ).select_related("relationship__programme")
     )
     people = _members_by_relationship([s.relationship_id for s in sessions])
@@ -257,7 +277,9 @@ def session_tomorrow_sweep(*, now: datetime, report: SweepReport) -> None:
 def checkin_sweep(*, today: date, report: SweepReport) -> None:
     """Open the round that is due for each active relationship (one row per member) and tell each member."""
     rows = list(
-        RelationshipHealth.objects.filter(relationship__state=RState.ACTIVE).select_related("relationship__programme")
+        RelationshipHealth.objects.filter(LIVE_RELATIONSHIP, relationship__state__in=REMINDED).select_related(
+            "relationship__programme"
+        )
     )
     schedules: dict[int, SupportSettings] = {
         s.programme_id: s for s in SupportSettings.objects.filter(programme_id__in={h.programme_id for h in rows})
@@ -285,6 +307,12 @@ def checkin_sweep(*, today: date, report: SweepReport) -> None:
     _notify_open_checkins(today=today, report=report)
 
 
+# A check-in whose respondent has withdrawn from the programme (or was declined) is not chased.
+_gone_member = RelationshipMember.objects.filter(
+    relationship=OuterRef("relationship"), enrolment__person=OuterRef("respondent"), enrolment__state__in=ENROLMENT_GONE
+)
+
+
 def _notify_open_checkins(*, today: date, report: SweepReport) -> None:
     """One notice per unanswered check-in of a running relationship that is due (unless its kind is muted)."""
     open_rows = list(
@@ -292,8 +320,11 @@ def _notify_open_checkins(*, today: date, report: SweepReport) -> None:
             answered_at__isnull=True,
             due_on__lte=today,
             due_on__gt=today - timedelta(days=30),
-            relationship__state=RState.ACTIVE,
-        ).select_related("respondent", "relationship__programme")
+            relationship__state__in=REMINDED,
+            relationship__programme__phase__in=SWEEP_PHASES,
+        )
+        .exclude(Exists(_gone_member))
+        .select_related("respondent", "relationship__programme")
     )
     allowed = {p.pk for p in not_muted("checkin_due", {c.respondent for c in open_rows})}
     for checkin in open_rows:
@@ -322,11 +353,16 @@ def _model_exists(name: str) -> bool:
 
 def proposal_sweep(*, now: datetime, report: SweepReport) -> None:
     """Members who have not answered a proposal within 3 days hear about it once."""
-    waiting = RelationshipMember.objects.filter(
-        relationship__state=RState.PROPOSED,
-        relationship__created_at__lte=now - PROPOSAL_WAIT,
-        response=RelationshipMember.Response.PENDING,
-    ).select_related("enrolment__person", "relationship__programme")
+    waiting = (
+        RelationshipMember.objects.filter(
+            LIVE_RELATIONSHIP,
+            relationship__state=RState.PROPOSED,
+            relationship__created_at__lte=now - PROPOSAL_WAIT,
+            response=RelationshipMember.Response.PENDING,
+        )
+        .exclude(enrolment__state__in=ENROLMENT_GONE)
+        .select_related("enrolment__person", "relationship__programme")
+    )
     for member in waiting:
         relationship = member.relationship
         rows = notification_create_many(
@@ -347,9 +383,9 @@ def agreement_sweep(*, now: datetime, report: SweepReport) -> None:
     if not _model_exists("Agreement"):
         return
     stuck = list(
-        Relationship.objects.filter(state=RState.ACCEPTED, state_changed_at__lte=now - AGREEMENT_WAIT).select_related(
-            "programme"
-        )
+        Relationship.objects.filter(
+            LIVE, state=RState.ACCEPTED, state_changed_at__lte=now - AGREEMENT_WAIT
+        ).select_related("programme")
     )
     people = _members_by_relationship([r.pk for r in stuck])
     for relationship in stuck:
@@ -370,7 +406,7 @@ def contact_overdue_sweep(*, today: date, report: SweepReport) -> None:
     """A weekly digest per programme and coordinator: how many pairs are overdue a contact."""
     overdue = (
         RelationshipHealth.objects.filter(
-            relationship__state__in=(RState.ACTIVE, RState.ON_HOLD), next_contact_due__lt=today
+            LIVE_RELATIONSHIP, relationship__state__in=TERM_RUNS, next_contact_due__lt=today
         )
         .values_list("programme_id", "programme__name")
         .annotate(n=Count("pk"))
@@ -389,35 +425,13 @@ def contact_overdue_sweep(*, today: date, report: SweepReport) -> None:
         report.add("contact_overdue", len(rows))
 
 
-# --- The term -----------------------------------------------------------------------------------------------
-
-
-def term_sweep(*, today: date, report: SweepReport) -> None:
-    """Warn 30 days before the term ends; when it has ended, move the relationship to closing."""
-    rows = RelationshipHealth.objects.filter(
-        relationship__state__in=(RState.ACTIVE, RState.ON_HOLD), programme__term_months__isnull=False
-    ).select_related("relationship__programme")
-    for health in rows:
-        relationship = health.relationship
-        ends_on = health.term_ends_on(relationship.programme.term_months)
-        if ends_on is None or today < ends_on - timedelta(days=TERM_NOTICE_DAYS):
-            continue
-        if today < ends_on:
-            closure_notify_term_ending(relationship=relationship, ends_on=ends_on.isoformat())
-            report.add("term_ending")
-            continue
-        try:
-            relationship_close_begin(actor=None, relationship=relationship, anticipated=True)
-        except DomainError:
-            continue  # another sweep (or a member) moved it first
-        report.add("term_closed")
-
-
 # --- The sweep ----------------------------------------------------------------------------------------------
 
 
 def support_sweep(*, now: datetime | None = None) -> SweepReport:
     """Run every step; each in its own transaction, so one failing step does not hold back the others."""
+    from .reminders_ending import closure_sweep, term_sweep  # that module builds on this one
+
     now = now or timezone.now()
     today = timezone.localdate(now)
     report = SweepReport()
@@ -430,6 +444,7 @@ def support_sweep(*, now: datetime | None = None) -> SweepReport:
         ("agreements", lambda: agreement_sweep(now=now, report=report)),
         ("contacts", lambda: contact_overdue_sweep(today=today, report=report)),
         ("term", lambda: term_sweep(today=today, report=report)),
+        ("closures", lambda: closure_sweep(now=now, report=report)),
     ]
     for name, step in steps:
         try:

@@ -31,7 +31,9 @@ from programmes.services.closure import (
     relationship_hold,
     relationship_resume,
 )
-from programmes.services.reminders import SweepReport, term_sweep
+from programmes.services.matching import matching_settings_update
+from programmes.services.reminders import SweepReport
+from programmes.services.reminders_ending import term_sweep
 from programmes.tests.factories import EnrolmentFactory
 from programmes.tests.support_helpers import persona_pair
 
@@ -136,6 +138,12 @@ def test_the_coordinator_rematches_the_mentee_with_a_new_mentor_linked_to_the_ol
         role=Enrolment.Role.MENTOR,
         state=Enrolment.State.AVAILABLE,
         person=UserFactory(full_name="Joko Widodo"),
+    )
+    # A rematch meets the matcher's hard rules; the personas have no availability or competencies on file.
+    matching_settings_update(
+        actor=personas.coordinator,
+        programme=personas.programme,
+        values={"min_shared_hours": 0, "require_shared_language": False, "apply_format_rule": False},
     )
     closure = Closure.objects.get()
     with pytest.raises(DomainError, match="someone new"):

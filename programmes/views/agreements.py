@@ -15,6 +15,7 @@ from people.types import AuthedRequest
 
 from ..errors import DomainError, StaleTransition
 from ..forms_agreements import AgreementForm, FirstMeetingForm, SignForm, agreement_initial
+from ..models import Relationship
 from ..permissions_preparation import AgreementAccess, get_agreement_for_user
 from ..selectors_agreements import AgreementPage, agreement_page
 from ..services.agreements import (
@@ -125,7 +126,7 @@ def agreement_sign_view(request: AuthedRequest, programme_id: int, relationship_
         messages.error(request, str(exc.message))
     else:
         found.found.relationship.refresh_from_db(fields=["state"])
-        if found.found.relationship.state == "active":
+        if found.found.relationship.state == Relationship.State.ACTIVE:
             messages.success(request, _("Signed. Everything is in place: your mentoring relationship is now active."))
         else:
             messages.success(request, _("Signed. Thank you."))
@@ -148,7 +149,7 @@ def agreement_first_meeting_view(request: AuthedRequest, programme_id: int, rela
         messages.error(request, str(exc.message))
     else:
         found.found.relationship.refresh_from_db(fields=["state"])
-        if found.found.relationship.state == "active":
+        if found.found.relationship.state == Relationship.State.ACTIVE:
             messages.success(request, _("First meeting recorded: your mentoring relationship is now active."))
         else:
             messages.success(request, _("First meeting recorded."))
