@@ -94,14 +94,6 @@ def _running() -> Flow:
     return flow
 
 
-# Withdrawal ending the relationship and the phase cascades are helper `sm`'s part of issue 10: until they
-# land these two fail (the withdrawn mentee still gets check-ins and session-log reminders).
-SM_PENDING = pytest.mark.xfail(
-    reason="waits for the withdrawal and phase cascades (issue 10, state machine)", strict=True
-)
-
-
-@SM_PENDING
 def test_the_withdrawn_mentee_gets_no_reminder_after_withdrawing() -> None:
     flow = _running()
     leaver = flow.mentees[0]
@@ -114,7 +106,6 @@ def test_the_withdrawn_mentee_gets_no_reminder_after_withdrawing() -> None:
     assert _new_for(others, mark), "the others still get their check-ins: the sweep did run"
 
 
-@SM_PENDING
 def test_a_cancelled_programme_sends_nothing() -> None:
     flow = _running()
     notifications_send_due()
