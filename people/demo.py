@@ -2,9 +2,13 @@
 
 `generate_rows` writes the company as rows of the HRIS CSV (bench/import_people.py uses it too), and
 `build` loads them through the HRIS import, so the demo takes the same bulk path as a real file and
-scales to 50,000 people. The five demo logins sit where the demo programmes need them: the mentor heads
-a Sales department; the mentee works in another Sales department, so the mentor is not in the
-mentee's reporting line.
+scales to 50,000 people. The demo logins sit where the demo programmes need them: the mentor heads a
+Sales department; the mentee works in another Sales department (so the mentor is not in the mentee's
+reporting line) under the manager login, her team lead.
+
+Every demo person can sign in with the demo password (one hash, made once). Everybody reads English,
+except the accounts named in INDONESIAN (listed in the README), so that nobody opens the demo in a
+language they did not expect.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from people.services.hris_rows import COLUMNS
 COMPANY = "PT Nusantara Niaga"
 DEMO_PASSWORD = "mentoring-demo-2026"  # noqa: S105 - demo data only, printed and documented
 DOMAIN = "demo.example"
-MIN_PEOPLE = 60
+MIN_PEOPLE = 200
 
 # (code, name, description, descriptors for levels 1–5)
 CATALOGUE: list[tuple[str, str, str, list[str]]] = [
@@ -249,25 +253,34 @@ CITIES = [
 ]
 TEAM_SIZE = 8  # a lead and seven people
 
-# The demo logins: where each sits (unit, or "head of" a department) and who they are.
+# The demo logins: where each sits ("head" of a department, "lead" of its first team, or a "member" of that
+# team, in join order) and who they are. The manager is the mentee's team lead.
 LOGINS = {
     "mentor": ("Budi Santoso", "head", "SAL-KA"),
+    "manager": ("Agus Pratama", "lead", "SAL-DI"),
     "mentee": ("Dewi Lestari", "member", "SAL-DI"),
+    "mentee.id": ("Putri Ayu Rahmawati", "member", "SAL-KA"),
     "coordinator": ("Sari Wulandari", "member", "HC-LD"),
+    "koordinator": ("Wahyu Hidayat", "member", "HC-LD"),
     "hr": ("Rina Hartono", "member", "HC-PA"),
     "admin": ("Andi Wijaya", "member", "TEC-IN"),
 }
+# The accounts that read Bahasa Indonesia; everyone else in the demo reads English.
+INDONESIAN = ("mentee.id", "koordinator")
 
 
 @dataclass
 class DemoPeople:
-    """What the demo built: the five logins, counts, and the import's summary."""
+    """What the demo built: the logins, counts, and the import's summary."""
 
     coordinator: User
     mentor: User
     mentee: User
     hr: User
     admin: User
+    manager: User
+    mentee_id: User
+    koordinator: User
     people: int
     units: int
     summary: ImportSummary
@@ -317,6 +330,9 @@ def build(*, people: int = 300, seed: int = 2026, stdout: Writer | None = None) 
         mentee=logins["mentee"],
         hr=logins["hr"],
         admin=logins["admin"],
+        manager=logins["manager"],
+        mentee_id=logins["mentee.id"],
+        koordinator=logins["koordinator"],
         people=len(rows),
         units=len({row["org_unit_code"] for row in rows}),
         summary=result.summary,
@@ -327,9 +343,10 @@ def build(*, people: int = 300, seed: int = 2026, stdout: Writer | None = None) 
 
 
 def _set_up_logins() -> dict[str, User]:
-    """The demo password, hashed once, for the five logins; the HR analyst and site admin get their flags."""
+    """The demo password, hashed once, for every demo person; the HR analyst and site admin get their flags."""
     emails = {role: login_email(role) for role in LOGINS}
-    User.objects.filter(email__in=emails.values()).update(password=make_password(DEMO_PASSWORD), is_active=True)
+    User.objects.update(password=make_password(DEMO_PASSWORD))
+    User.objects.filter(email__in=emails.values()).update(is_active=True)
     User.objects.filter(email=emails["hr"]).update(is_hr_analyst=True)
     User.objects.filter(email=emails["admin"]).update(is_superuser=True, is_staff=True)
     users = {user.email: user for user in User.objects.filter(email__in=emails.values())}
@@ -402,7 +419,7 @@ class _Company:
                 "languages": ";".join(languages),
                 "hire_date": hire.isoformat(),
                 "left_date": left,
-                "preferred_language": "id" if rng.random() < 0.65 else "en",
+                "preferred_language": "id" if email.split("@")[0] in INDONESIAN else "en",
                 "time_zone": city[2],
                 **self._ratings(grade, focus),
             }
@@ -451,13 +468,16 @@ def generate_rows(*, people: int, seed: int, today: date) -> list[dict[str, str]
     root = ("NN", COMPANY, "")
     ceo = company.person(unit=root, manager="", title="President Director", grade=12, city=jakarta, focus=["STR"])
     sizes = _department_sizes(people, rng)
-    logins = {where: (role, name, kind) for role, (name, kind, where) in LOGINS.items()}
+    logins: dict[str, list[tuple[str, str, str]]] = {}
+    for role, (name, kind, where) in LOGINS.items():
+        logins.setdefault(where, []).append((role, name, kind))
     for d, (div_code, div_name, director_title, _w, departments, focus) in enumerate(DIVISIONS):
         division = (div_code, div_name, root[0])
         director = company.person(unit=division, manager=ceo, title=director_title, grade=11, city=jakarta, focus=focus)
         for k, (dep_code, dep_name, job) in enumerate(departments):
             unit = (f"{div_code}-{dep_code}", dep_name, div_code)
-            role, login_name, kind = logins.get(unit[0], ("", "", ""))
+            here = logins.get(unit[0], [])
+            role, login_name, kind = next((x for x in here if x[2] == "head"), ("", "", ""))
             head = company.person(
                 unit=unit,
                 manager=director,
@@ -468,7 +488,7 @@ def generate_rows(*, people: int, seed: int, today: date) -> list[dict[str, str]
                 name=login_name if kind == "head" else "",
                 email=login_email(role) if kind == "head" else "",
             )
-            _teams(company, unit, head, job, focus, sizes[(d, k)], (role, login_name) if kind == "member" else None)
+            _teams(company, unit, head, job, focus, sizes[(d, k)], here)
     return company.rows
 
 
@@ -479,9 +499,11 @@ def _teams(
     job: str,
     focus: list[str],
     size: int,
-    login: tuple[str, str] | None,
+    logins: list[tuple[str, str, str]],
 ) -> None:
-    """Teams of about TEAM_SIZE in the department's cities; a demo login, if any, joins the first team."""
+    """Teams of about TEAM_SIZE in the department's cities; the department's demo logins join the first team."""
+    login_lead = next(((role, name) for role, name, kind in logins if kind == "lead"), None)
+    members_logins = [(role, name) for role, name, kind in logins if kind == "member"]
     rng = company.rng
     count = max(1, round(size / TEAM_SIZE))
     base, extra = divmod(size, count)
@@ -489,6 +511,9 @@ def _teams(
         city = CITIES[0] if t == 0 else rng.choices(CITIES, weights=[c[3] for c in CITIES])[0]
         unit = (f"{department[0]}-{t + 1:03d}", f"{department[1]} {city[0]} {t + 1}", department[0])
         members = base + (1 if t < extra else 0)
+        lead_login = lead_name = ""
+        if t == 0 and login_lead is not None:
+            lead_login, lead_name = login_lead
         lead = company.person(
             unit=unit,
             manager=head,
@@ -496,11 +521,13 @@ def _teams(
             grade=rng.choice([7, 8]),
             city=city,
             focus=focus,
+            name=lead_name,
+            email=login_email(lead_login) if lead_login else "",
         )
         for m in range(members - 1):
             grade = rng.randint(1, 6)
-            if t == 0 and m == 0 and login:
-                role, name = login
+            if t == 0 and m < len(members_logins):
+                role, name = members_logins[m]
                 company.person(
                     unit=unit,
                     manager=lead,

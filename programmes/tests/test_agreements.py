@@ -32,7 +32,7 @@ from programmes.services.agreements import (
     relationship_activate_if_ready,
 )
 from programmes.tests.matching_helpers import coordinator_of, matching_programme, pool_mentee
-from programmes.tests.preparation_helpers import accepted_pair, fill_expectations, goal, mentee_enrolment, people_of
+from programmes.tests.preparation_helpers import accepted_pair, fill_expectations, goal, people_of
 
 pytestmark = pytest.mark.django_db
 
@@ -349,30 +349,3 @@ def test_the_agreement_page_takes_the_same_number_of_queries_for_one_or_many_ver
         agreement_update(actor=mentor, agreement=agreement, terms=terms, based_on=based_on)
     with django_assert_max_num_queries(len(one.captured_queries)):  # type: ignore[operator]
         client.get(url)
-
-
-# --- The demo -------------------------------------------------------------------------------------------------------
-
-
-def test_the_demo_mentor_has_an_active_pair_with_a_signed_agreement_and_a_plan_and_orientation_is_done() -> None:
-    from people import demo as people_demo
-    from programmes import demo
-    from programmes.gates import pool_blockers
-    from programmes.models import Enrolment
-
-    people = people_demo.build(people=300, seed=7)
-    programme = demo.build(people=people, seed=7).sales
-    relationship = Relationship.objects.get(programme=programme, members__enrolment__person=people.mentor)
-    assert relationship.state == Relationship.State.ACTIVE
-    agreement = relationship.agreement
-    version = current_version(agreement)
-    assert version.signatures.count() == 2
-    assert agreement.first_meeting_at < timezone.now() - timedelta(days=30)
-    plan = mentee_enrolment(relationship).development_plan
-    assert plan.goals.count() == 2
-    assert plan.goals.filter(shared_with_manager=True).count() == 1
-    assert {p.recorded_on for g in plan.goals.all() for p in g.progress.all()} != {timezone.localdate()}
-    for person in (people.mentor, people.mentee):
-        enrolment = Enrolment.objects.get(programme=programme, person=person)
-        assert not [b for b in pool_blockers(enrolment) if "orientation" in b]
-    assert not Notification.objects.filter(sent_at__isnull=True, kind__startswith="agreement").exists()

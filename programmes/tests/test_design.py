@@ -359,36 +359,3 @@ def test_refused_posts_have_no_effect(client: Client, personas: Personas, case: 
         assert response.status_code == case.expect[persona]
         assert case.check is not None
         case.check(response, personas, persona)
-
-
-# --- the demo ------------------------------------------------------------------------------------------------
-
-
-def test_demo_programme_is_in_planning_with_its_design_filled_in() -> None:
-    from people import demo as people_demo
-    from programmes import demo
-    from programmes.lifecycle import blockers_for
-    from programmes.models import Enrolment, Notification, SurveyInvitation
-    from programmes.selectors import survey_gap_heatmap
-
-    people = people_demo.build(people=300, seed=7)
-    programme = demo.build(people=people, seed=7).sales
-    assert (programme.name, programme.phase) == ("Sales leadership accelerator 2026", Programme.Phase.PLANNING)
-    assert programme.staff_roles.filter(user__email="coordinator@demo.example", role="coordinator").exists()
-    assert programme.business_goals.count() == 3
-    assert programme.readiness.decision == "go_with_conditions"
-    assert len(programme.readiness.condition_list) == 2
-    assert programme.missing_policies() == []
-    survey = programme.needs_surveys.get()
-    assert survey.state == "closed"
-    heatmap = survey_gap_heatmap(survey=survey)
-    assert any(not cell.suppressed for row in heatmap.rows for cell in row.cells)
-    assert programme.target_competencies.count() == 3
-    assert set(programme.target_competencies.all()) <= {r.competency for r in heatmap.ranking}
-    # The demo logins are enrolled (the orientation demo adds the mentor's first mentee beside them).
-    assert {("mentor@demo.example", "mentor"), ("mentee@demo.example", "mentee")} <= set(
-        Enrolment.objects.filter(programme=programme).values_list("person__email", "role")
-    )
-    assert SurveyInvitation.objects.filter(survey=survey, state="responded").exists()
-    assert not Notification.objects.filter(kind="survey_invite", sent_at__isnull=True).exists()
-    assert blockers_for(programme, Programme.Phase.DESIGN) == []  # the next move is open

@@ -310,22 +310,3 @@ def test_an_applicant_sees_their_own_application_but_not_anothers(client: Client
     client.force_login(mine.person)
     assert client.get(reverse("programmes:enrolment_detail", args=[programme.pk, mine.pk])).status_code == 200
     assert client.get(reverse("programmes:enrolment_detail", args=[programme.pk, theirs.pk])).status_code == 404
-
-
-# --- the demo ------------------------------------------------------------------------------------------------------
-
-
-def test_the_demo_programme_has_recruitment_settings_and_full_applications() -> None:
-    from people import demo as people_demo
-    from programmes import demo
-
-    people = people_demo.build(people=300, seed=7)
-    programme = demo.build(people=people, seed=7).sales
-    assert programme.recruitment.manager_approval_required
-    assert "Two hours a fortnight" in programme.recruitment.commitment
-    mentor = Enrolment.objects.get(programme=programme, person=people.mentor)
-    mentee = Enrolment.objects.get(programme=programme, person=people.mentee)
-    assert (mentor.state, mentee.state) == (State.AVAILABLE, State.SCREENING)
-    assert mentee.competencies.count() == 2
-    assert all(c.gap == 2 for c in mentee.competencies.all())
-    assert pool_blockers(mentor) == []

@@ -1,45 +1,38 @@
-"""`manage.py seed_demo [--people N] [--seed S] [--if-empty]`: the demo organisation and its programmes.
+"""`manage.py seed_demo [--people N] [--seed S] [--if-empty] [--allow-production]`: the living demo.
 
-It lives in the highest app because the demo spans every app; each app builds its own part, in this
-order, inside ONE transaction (a failure anywhere leaves the database as it was):
+It lives in the highest app because the demo spans every app. Inside ONE transaction (a failure anywhere
+leaves the database as it was):
 
-1. `people.demo.build(people=N, seed=S, stdout=out) -> people.demo.DemoPeople` (always): PT Nusantara
-   Niaga, its org units, competency catalogue, ratings and the five demo logins.
-2. `programmes.demo.build(people=<DemoPeople>, seed=S, stdout=out) -> object`, only when the module
-   `programmes/demo.py` exists.
-3. `evaluation.demo.build(people=<DemoPeople>, programmes=<what step 2 returned, or None>, seed=S,
-   stdout=out) -> object`, only when the module `evaluation/demo.py` exists.
-
-Contract for steps 2 and 3: a module-level `build` taking exactly those keyword-only arguments; it writes
-into the caller's transaction (no commits of its own), uses bulk inserts for anything that grows with
---people, gives the same data for the same seed, and may write progress lines to `stdout`.
+1. `people.demo.build`: PT Nusantara Niaga through the HRIS import, its competency catalogue, ratings,
+   the demo logins, and the demo password for everyone.
+2. `evaluation.demo.build`: the two programmes' stories told along their timelines through the pages'
+   services (the 2025 pilot, finished and reported; the 2026 programme, running today).
+3. For a big organisation (more than BULK_FROM people), `evaluation.demo_bulk.build`: a company-wide
+   buddy programme whose thousands of pairs and sessions are bulk-inserted (a load-test filler; the story
+   programmes above never are).
 
 Running it on a database that already has people is refused with a message (it never tops up or
-duplicates); with --if-empty it then does nothing and says so, which is what `make run` uses.
+duplicates); with --if-empty it then does nothing and says so, which is what `make run` uses. It refuses
+to run with DJANGO_DEBUG=0 (a production configuration) unless --allow-production is given: every demo
+person can sign in with a published password.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
-from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from evaluation.demo import build as build_story
+from evaluation.demo_bulk import BULK_FROM
+from evaluation.demo_bulk import build as build_bulk
 from people import demo
 from people.models import User
 
-
-def optional_builder(module: str) -> Callable[..., Any] | None:
-    """The `build` function of a demo module that may not exist yet."""
-    try:
-        return importlib.import_module(module).build
-    except ModuleNotFoundError as exc:
-        if exc.name != module:  # the module exists but something it imports does not: a real error
-            raise
-        return None
+DEFAULT_PEOPLE = 500
 
 
 class Command(BaseCommand):
@@ -47,10 +40,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when people already exist.")
-        parser.add_argument("--people", type=int, default=300, help="How many people (60 to 50,000 or more).")
+        parser.add_argument("--people", type=int, default=DEFAULT_PEOPLE, help="How many people (200 to 50,000+).")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed: the same seed, the same company.")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even with DJANGO_DEBUG=0. Every demo person can then sign in with the published password.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "seed_demo refuses to run with DJANGO_DEBUG=0: it gives every demo person a published password. "
+                "Use it on a local or staging database; pass --allow-production only for a throw-away database."
+            )
         existing = User.objects.count()
         if existing:
             if options["if_empty"]:
@@ -72,13 +75,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def _build(self, size: int, seed: int) -> demo.DemoPeople:
         people = demo.build(people=size, seed=seed, stdout=self.stdout)
-        programmes = None
-        build_programmes = optional_builder("programmes.demo")
-        if build_programmes is not None:
-            programmes = build_programmes(people=people, seed=seed, stdout=self.stdout)
-        build_evaluation = optional_builder("evaluation.demo")
-        if build_evaluation is not None:
-            build_evaluation(people=people, programmes=programmes, seed=seed, stdout=self.stdout)
+        build_story(people=people, seed=seed, stdout=self.stdout)
+        if size > BULK_FROM:
+            build_bulk(people=people, seed=seed, stdout=self.stdout)
         return people
 
     def _print_logins(self, people: demo.DemoPeople) -> None:
@@ -87,7 +86,10 @@ class Command(BaseCommand):
             ("coordinator", people.coordinator),
             ("mentor", people.mentor),
             ("mentee", people.mentee),
+            ("manager", people.manager),
             ("HR analyst", people.hr),
             ("site admin", people.admin),
+            ("koordinator (Bahasa Indonesia)", people.koordinator),
+            ("mentee (Bahasa Indonesia)", people.mentee_id),
         ):
-            self.stdout.write(f"  {role:<12} {user.email:<28} {user.full_name}")
+            self.stdout.write(f"  {role:<31} {user.email:<28} {user.full_name}")
