@@ -164,6 +164,9 @@ def test_the_group_is_drawn_after_screening_and_fixed_once_an_outcome_cycle_open
         refreeze=True,
     )
     assert len(_members(personas.programme)) == 8
+    client.force_login(personas.coordinator)
+    url = reverse("evaluation:comparison", args=[personas.programme.pk])
+    assert 'data-testid="comparison-freeze"' in client.get(url).content.decode(), "refreezable in implementation"
     EvaluationCycle.objects.create(
         programme=personas.programme,
         kind=EvaluationCycle.Kind.MIDPOINT,
