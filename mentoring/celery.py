@@ -86,6 +86,12 @@ app.conf.beat_schedule = {
         "schedule": timedelta(minutes=HRIS_SYNC_MINUTES),
         "options": {"expires": HRIS_SYNC_MINUTES * 60},
     },
+    # Invitations nobody acted on get one reminder (programmes/services/invitations.py); daily is enough.
+    "invitation-reminders": {
+        "task": "programmes.tasks.invitation_reminders",
+        "schedule": timedelta(hours=6),
+        "options": {"expires": 6 * 3600},
+    },
     "republish-pending": {
         "task": "people.tasks.republish_pending",
         "schedule": timedelta(seconds=REPUBLISH_SECONDS),

@@ -389,6 +389,8 @@ HRIS_SYNC_SOURCE = os.environ.get("HRIS_SYNC_SOURCE", "")
 HRIS_SYNC_AUTHORIZATION = os.environ.get("HRIS_SYNC_AUTHORIZATION", "")
 HRIS_SYNC_FULL_FILE = env_bool("HRIS_SYNC_FULL_FILE", False)
 HRIS_SYNC_REVIEW = env_bool("HRIS_SYNC_REVIEW", False)
+# Invitations to apply (programmes/services/invitations.py): one reminder this many days after the invitation.
+INVITATION_REMINDER_DAYS = int(os.environ.get("INVITATION_REMINDER_DAYS", "7"))
 # With single sign-on in place the password form can be closed to everyone but site administrators.
 PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", True)
 

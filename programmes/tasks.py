@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from .services.invitations import invitations_remind_due
 from .services.notifications import notifications_send_due
 
 
@@ -43,3 +44,16 @@ def sweep_support() -> dict[str, int]:
     from .services.reminders import support_sweep
 
     return dict(support_sweep().counts)
+
+
+@shared_task(
+    name="programmes.tasks.invitation_reminders",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=3,
+)
+def invitation_reminders() -> int:
+    """One reminder to each invited person who neither opened the link nor applied (each at most once)."""
+    return invitations_remind_due()

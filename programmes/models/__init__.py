@@ -16,6 +16,7 @@ from .design import (
 )
 from .development import GOAL_TRANSITIONS, DevelopmentGoal, DevelopmentPlan, GoalComment, GoalProgress
 from .enrolment import EnrolmentCompetency, MentorPreference, Recruitment
+from .invitations import Invitation
 from .notifications import Notification
 from .orientation import (
     AUDIENCE_FOR_ROLE,
@@ -75,6 +76,7 @@ __all__ = [
     "ExitSurvey",
     "GoalComment",
     "GoalProgress",
+    "Invitation",
     "MatchProposal",
     "MatchRun",
     "MatchingSettings",

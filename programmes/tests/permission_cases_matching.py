@@ -21,6 +21,7 @@ from mentoring.tests.matrix import FORBIDDEN, NOT_FOUND, OK, REDIRECT, Case, eve
 from people.tests.factories import CompetencyFactory, UserFactory
 from programmes.models import (
     Enrolment,
+    Invitation,
     MatchingSettings,
     MatchProposal,
     MatchRun,
@@ -649,3 +650,57 @@ def _skip_anonymous(check: Any) -> Any:
 for _case in CASES:
     if _case.check is not None:
         _case.check = _skip_anonymous(_case.check)
+
+
+# --- Invitations ----------------------------------------------------------------------------------------------
+
+
+def _recruiting(p: Any) -> None:
+    Programme.objects.filter(pk=p.programme.pk).update(phase=Programme.Phase.IMPLEMENTATION)
+    p.programme.refresh_from_db()
+    RecruitmentFactory(programme=p.programme, is_open=True)
+
+
+def _invited_mentee(p: Any) -> None:
+    _recruiting(p)
+    p.invitation = Invitation.objects.create(programme=p.programme, person=p.outsider, role="mentee")
+
+
+def _invitations_page(response: HttpResponse, p: Any, persona: str) -> None:
+    assert persona == "anonymous" or "Invite people" in response.content.decode()
+
+
+def _invited_only_by_coordinators(response: HttpResponse, p: Any, persona: str) -> None:
+    invited = Invitation.objects.filter(programme=p.programme, person=p.outsider).exists()
+    assert invited is (persona in ("coordinator", "admin"))
+
+
+def _opened_only_by_the_invited(response: HttpResponse, p: Any, persona: str) -> None:
+    p.invitation.refresh_from_db()
+    assert (p.invitation.opened_at is not None) is (persona == "outsider")
+
+
+CASES += [
+    Case(
+        name="programmes:invitations",
+        url=lambda p: reverse("programmes:invitations", args=[p.programme.pk]),
+        expect=COORDINATORS,
+        check=_invitations_page,
+    ),
+    Case(
+        name="programmes:invitations",
+        url=lambda p: reverse("programmes:invitations", args=[p.programme.pk]),
+        method="post",
+        data=lambda p: {"role": "mentee", "emails": p.outsider.email},
+        setup=_recruiting,
+        expect=COORDINATORS_POST,
+        check=_invited_only_by_coordinators,
+    ),
+    Case(
+        name="programmes:invitation_open",
+        url=lambda p: reverse("programmes:invitation_open", args=[p.programme.pk, p.invitation.token]),
+        setup=_invited_mentee,
+        expect=everyone(REDIRECT),
+        check=_opened_only_by_the_invited,
+    ),
+]
