@@ -43,7 +43,7 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(VENV)/.installed-dev
-	$(VENV)/bin/mypy mentoring people programmes evaluation
+	$(VENV)/bin/mypy mentoring people programmes evaluation privacy
 
 pytest: $(VENV)/.installed-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -128,6 +128,12 @@ app.conf.beat_schedule = {
         "schedule": timedelta(minutes=10),
         "options": {"expires": 10 * 60},
     },
+    # Personal data: pair content of programmes closed PRIVACY_RETENTION_MONTHS ago is deleted (privacy/retention.py).
+    "privacy-apply-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": timedelta(days=1),
+        "options": {"expires": 24 * 3600},
+    },
     "evaluation-compute-outcome-results": {
         "task": "evaluation.tasks.compute_outcome_results",
         "schedule": timedelta(hours=1),

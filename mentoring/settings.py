@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "people",
     "programmes",
     "evaluation",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("api/", include("evaluation.api_urls")),
+    path("privacy/", include("privacy.urls")),
     path("scim/v2/", include("people.scim.urls")),
     path("admin/", admin.site.urls),
 ]

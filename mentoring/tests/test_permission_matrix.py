@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from conftest import Personas
 from mentoring.tests.matrix import PERSONAS, Case
 
-APPS = ("mentoring", "people", "programmes", "evaluation")
+APPS = ("mentoring", "people", "programmes", "evaluation", "privacy")
 
 # URL namespaces guarded by a framework rather than by our views; one case (admin:index) proves the gate.
 FRAMEWORK_NAMESPACES = {"admin"}
