@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -128,19 +129,51 @@ def accept_privacy_notice(page: Any) -> None:
 
 
 @pytest.fixture
-def sign_in(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
-    """Open a fresh browser context signed in as `user`; every console error is collected on `page.errors`."""
-    contexts: list[Any] = []
+def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """Open a page in a fresh browser context on the live server. Every console error is collected on
+    `page.errors`; axe-core checks every document the page loads (mentoring/tests/accessibility.py), and the
+    test fails on any serious or critical WCAG 2.2 AA violation. `page.a11y()` checks the current page now."""
+    from mentoring.tests import accessibility
 
-    def open_as(user: User, password: str, *, viewport: dict[str, int] | None = None) -> Any:
-        size = viewport or {"width": 1280, "height": 900}
-        context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport=size)
+    opened: list[tuple[Any, Any]] = []
+
+    def open_page(*, viewport: dict[str, int] | None = None, **options: Any) -> Any:
+        settings_ = {
+            "base_url": live_server.url,
+            "locale": "en-GB",
+            "viewport": viewport or {"width": 1280, "height": 900},
+        }
+        context = browser.new_context(**(settings_ | options))
         context.set_default_timeout(8000)
-        contexts.append(context)
+        findings = accessibility.watch(context)
+        opened.append((context, findings))
         page = context.new_page()
         page.errors = []
+        page.findings = findings
+        page.a11y = lambda: accessibility.check(page)
         page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: page.errors.append(str(e)))
+        return page
+
+    yield open_page
+    failures: dict[str, list[dict[str, Any]]] = {}
+    for context, findings in opened:
+        for page in context.pages:
+            # Wait for the last page's report (a failure is in findings); a closed page has nothing to check.
+            with contextlib.suppress(Exception):
+                accessibility.check(page)
+        failures.update(findings.failures())
+        context.close()
+    if failures:
+        pytest.fail(accessibility.describe(failures))
+
+
+@pytest.fixture
+def sign_in(new_page: Callable[..., Any]) -> Callable[..., Any]:
+    """Open a fresh browser context signed in as `user` (see `new_page`: console errors, axe on every page)."""
+
+    def open_as(user: User, password: str, *, viewport: dict[str, int] | None = None, **options: Any) -> Any:
+        page = new_page(viewport=viewport, **options)
         page.goto("/accounts/login/")
         page.locator("input[name=username]").fill(user.email)
         page.locator("input[name=password]").fill(password)
@@ -149,9 +182,7 @@ def sign_in(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
         accept_privacy_notice(page)
         return page
 
-    yield open_as
-    for context in contexts:
-        context.close()
+    return open_as
 
 
 @pytest.fixture(autouse=True)

@@ -139,6 +139,12 @@ class CompetencyRowForm(forms.Form):
             self.fields["level"].label = _("Your level")
         else:
             self.fields["level"].label = _("Target")
+        # The row sits in a table under column headings, with no <label> of its own: name each select for
+        # screen readers, with its row number (WCAG 1.3.1, 4.1.2).
+        row = (self.prefix or "").rsplit("-", 1)[-1]
+        number = int(row) + 1 if row.isdigit() else 1
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = _("%(field)s, row %(row)s") % {"field": field.label, "row": number}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -18,6 +18,8 @@ from typing import Any
 from django.db.models import Avg, Case, Count, Q, QuerySet, Sum, When
 from django.utils import formats, timezone
 
+from people.figures import machine
+
 from .models import (
     CheckIn,
     Concern,
@@ -96,16 +98,17 @@ class Dashboard:
     @property
     def orientation_percent(self) -> int | None:
         total = self.oriented + self.to_orient
-        return round(100 * self.oriented / total) if total else None
+        return int(machine(100 * self.oriented / total, 0) or 0) if total else None
 
     def chart_data(self) -> dict[str, Any]:
         """What static/js/dashboard.js draws (json_script): one label per month and a series per line."""
         return {
             "labels": [m.label for m in self.months],
             "sessions": [m.sessions for m in self.months],
-            "expected": [round(m.expected, 1) for m in self.months],
-            "satisfaction": [m.satisfaction for m in self.months],
-            "progress": [m.progress for m in self.months],
+            # Rounded by people.figures exactly as the tables beside the charts show them.
+            "expected": [machine(m.expected, 1) for m in self.months],
+            "satisfaction": [machine(m.satisfaction, 1) for m in self.months],
+            "progress": [machine(m.progress, 1) for m in self.months],
         }
 
 

@@ -8,6 +8,7 @@ that a person can look at the design.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +26,10 @@ PHONE = {"width": 390, "height": 844}
 class Session:
     """One browser context (its own cookies) that records every console error, CSP violations included."""
 
-    def __init__(self, browser: Any, base_url: str, viewport: dict[str, int]) -> None:
-        self.context = browser.new_context(viewport=viewport, base_url=base_url, locale="en-GB")
-        self.context.set_default_timeout(5000)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+    def __init__(self, new_page: Callable[..., Any], viewport: dict[str, int]) -> None:
+        self.page = new_page(viewport=viewport)  # console errors collected, axe on every document
+        self.context = self.page.context
+        self.errors: list[str] = self.page.errors
 
     def log_in(self, email: str, password: str, button: str = "Log in") -> None:
         self.page.goto("/accounts/login/")
@@ -45,16 +43,16 @@ class Session:
         return str(self.page.locator("h1").first.inner_text())
 
     def close(self) -> None:
-        self.context.close()
+        self.page.a11y()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_coordinator_switches_to_indonesian_and_it_is_remembered_at_the_next_login(
-    browser: Any, live_server: Any, personas: Personas
+    new_page: Callable[..., Any], personas: Personas
 ) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     coordinator = personas.coordinator
-    desktop = Session(browser, live_server.url, DESKTOP)
+    desktop = Session(new_page, DESKTOP)
     page = desktop.page
 
     desktop.log_in(coordinator.email, personas.password)
@@ -85,7 +83,7 @@ def test_coordinator_switches_to_indonesian_and_it_is_remembered_at_the_next_log
     desktop.close()
 
     # Another browser, no cookies: the login page is English, and once logged in the account's choice wins.
-    phone = Session(browser, live_server.url, PHONE)
+    phone = Session(new_page, PHONE)
     phone.log_in(coordinator.email, personas.password)
     assert phone.page.locator("html").get_attribute("lang") == "id"
     assert phone.heading() == "Senang bertemu Anda, Sari"

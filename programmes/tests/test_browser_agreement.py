@@ -180,6 +180,7 @@ def test_a_pair_orients_signs_changes_signs_again_records_the_first_meeting_and_
     mentee_page.get_by_test_id("save-goal").click()
     assert "Goal saved." in mentee_page.inner_text("main")
     goal = mentee_page.get_by_test_id("goal")
+    goal.get_by_test_id("open-progress").click()  # each goal action opens its own form
     goal.get_by_label("Level reached").select_option("3")
     goal.get_by_role("button", name="Record").click()
     assert "Progress recorded." in mentee_page.inner_text("main")

@@ -8,7 +8,7 @@ CSP violation (inline script or style) fails the test.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,15 +22,9 @@ NAME = "Key account leaders 2027"
 
 
 @pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(8000)
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    yield page
-    context.close()
+def page(new_page: Callable[..., Any]) -> Any:
+    """A page with console errors collected and axe on every document (conftest `new_page`)."""
+    return new_page()
 
 
 def _blockers(page: Any) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,19 +24,12 @@ PHONE = {"width": 390, "height": 844}
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/shots"))  # noqa: S108 (test screenshots, not secrets)
 
 
-def _page(browser: Any, live_server: Any, *, phone: bool) -> Any:
-    options: dict[str, Any] = {"base_url": live_server.url, "locale": "en-GB", "timezone_id": "Asia/Jakarta"}
+def _page(new_page: Callable[..., Any], *, phone: bool) -> Any:
+    """A page with console errors collected and axe on every document (conftest `new_page`)."""
+    options: dict[str, Any] = {"timezone_id": "Asia/Jakarta"}
     if phone:
         options.update(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
-    else:
-        options.update(viewport={"width": 1280, "height": 900})
-    context = browser.new_context(**options)
-    context.set_default_timeout(8000)
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    return page
+    return new_page(**options)
 
 
 def _log_in(page: Any, email: str, password: str) -> None:
@@ -49,10 +43,10 @@ def _log_in(page: Any, email: str, password: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_mentee_logs_a_session_on_a_phone_and_the_mentor_confirms_it(
-    browser: Any, live_server: Any, personas: Personas
+    new_page: Callable[..., Any], personas: Personas
 ) -> None:
     relationship = persona_pair(personas)
-    page = _page(browser, live_server, phone=True)
+    page = _page(new_page, phone=True)
     _log_in(page, personas.mentee.email, personas.password)
 
     # From the home page's panel to the form, then a few taps: "We met" and now are the defaults.
@@ -88,7 +82,7 @@ def test_a_mentee_logs_a_session_on_a_phone_and_the_mentor_confirms_it(
     assert page.errors == []
 
     # The mentor confirms it from their own phone; the mentee's private note is nowhere on their pages.
-    mentor = _page(browser, live_server, phone=True)
+    mentor = _page(new_page, phone=True)
     _log_in(mentor, personas.mentor.email, personas.password)
     mentor.goto(f"/programmes/{personas.programme.pk}/relationships/{relationship.pk}/support/")
     mentor.get_by_test_id("panel-due").get_by_role("link").first.click()
@@ -102,13 +96,13 @@ def test_a_mentee_logs_a_session_on_a_phone_and_the_mentor_confirms_it(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_coordinators_dashboard_draws_its_charts_without_inline_script(
-    browser: Any, live_server: Any, personas: Personas
+    new_page: Callable[..., Any], personas: Personas
 ) -> None:
     relationship = persona_pair(personas, started=timezone.now() - timedelta(days=60))
     for days in (3, 20, 40):
         SessionFactory(relationship=relationship, held_at=timezone.now() - timedelta(days=days))
     Enrolment.objects.filter(person=personas.mentee).update(state="matched")
-    page = _page(browser, live_server, phone=False)
+    page = _page(new_page, phone=False)
     _log_in(page, personas.coordinator.email, personas.password)
     page.goto(f"/programmes/{personas.programme.pk}/dashboard/")
     page.wait_for_function("window.Chart && Chart.getChart('chart-sessions') && Chart.getChart('chart-satisfaction')")
