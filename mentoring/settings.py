@@ -355,6 +355,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["evaluation.pagination.IsAPIUser"],
+    "PREPROCESSING_HOOKS": ["evaluation.pagination.outcomes_api_only"],
 }
 
 API_MAX_PAGE_SIZE = int(os.environ.get("API_MAX_PAGE_SIZE", "500"))
