@@ -90,8 +90,8 @@ def result_cells(row: ResultRow, report: ProgrammeReport | None = None) -> list[
     """One result as the table's raw values (before `safe`), rounded as the page shows them."""
     f = row.figures
     p, c = _group(row.participant), _group(row.comparison)
-    suppressed = _("fewer than 5")
-    n_of = lambda raw: suppressed if raw.get("suppressed") else raw.get("n")  # noqa: E731
+    suppressed, withheld = _("fewer than 5"), _("not shown for this filter")
+    n_of = lambda raw: withheld if raw.get("withheld") else suppressed if raw.get("suppressed") else raw.get("n")  # noqa: E731
     rate = lambda cell: _est(cell.get("rate_current"), "value", factor=100)[0]  # noqa: E731
     mean = lambda cell, key: machine((cell.get(key) or {}).get("mean"))  # noqa: E731
     sd = lambda cell, key: machine((cell.get(key) or {}).get("sd"), 2)  # noqa: E731

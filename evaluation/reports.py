@@ -27,10 +27,11 @@ from . import stats
 from .charts import result_chart
 from .models import Answer, ComparisonMember, CostItem, EvaluationCycle, Instrument, OutcomeMetric, OutcomeResult
 from .outcomes import compute, estimate_json, programme_roi
+from .report_disclosure import FilterUniverse, keep_people, withhold
 from .selectors_process import ProcessFigure, process_metrics_for_programmes
 from .sentences import result_sentence
 from .services.comparison import unit_ids_with_sub_units
-from .services.results import COMPUTED_STATES, collect_pairs, metric_inputs
+from .services.results import COMPUTED_STATES, CellPairs, collect_pairs, metric_inputs
 
 ROLES = ("mentee", "mentor")
 
@@ -167,10 +168,11 @@ class SurveyRow:
     mean: float | None
     sd: float | None
     change: dict[str, Any] | None = None
+    withheld: bool = False  # large enough, but its filter would reveal a small group by subtraction
 
     @property
     def suppressed(self) -> bool:
-        return stats.is_suppressed(self.n)
+        return self.withheld or stats.is_suppressed(self.n)
 
 
 @dataclass(frozen=True)
@@ -285,14 +287,29 @@ def _result_rows(
         "programme_id", "amount"
     ):
         costs[programme_id].append(float(amount))
-    pairs = collect_pairs(programme_ids=list(programmes), cycle_ids=list(cycle_by_id), people=people)
+    # Every figure is decided against its unfiltered population, so the pairs are collected unfiltered.
+    pairs = collect_pairs(programme_ids=list(programmes), cycle_ids=list(cycle_by_id))
+    universe = FilterUniverse.load(
+        list(programmes), {p for cell in pairs.values() for g in cell.cells.values() for p in g.person_ids}
+    )
     for cycle in follow_ups:
         for metric in metrics:
             if metric.programme_id != cycle.programme_id:
                 continue
-            inputs = metric_inputs(metric, pairs.get((metric.pk, cycle.pk)), costs[metric.programme_id])
+            full = pairs.get((metric.pk, cycle.pk)) or CellPairs(cells={}, excluded={})
+            # Who was left out is counted for the whole programme only: per filter, those counts would be
+            # small groups of their own (who withdrew in which team).
+            kept = CellPairs(cells={g: keep_people(c, people) for g, c in full.cells.items()}, excluded={})
+            figures = compute(metric_inputs(metric, kept, costs[metric.programme_id]))
+            # Groups too small for figures are suppressed by compute already; this takes out large ones too.
+            hidden = [
+                g
+                for g, cell in kept.cells.items()
+                if not stats.is_suppressed(len(cell.pre))
+                and not universe.may_show(full.cells[g].person_ids, cell.person_ids)
+            ]
             rows[(metric.pk, cycle.pk)] = ResultRow(
-                programmes[metric.programme_id], metric.goal, metric, cycle, compute(inputs), live=True
+                programmes[metric.programme_id], metric.goal, metric, cycle, withhold(figures, hidden), live=True
             )
     return rows
 
@@ -315,7 +332,9 @@ def _survey_rows(
     programme_ids: Sequence[int], cycles: list[EvaluationCycle], people: set[int] | None, role: str
 ) -> list[SurveyRow]:
     """Scale scores per cycle, instrument, scale and respondent role; re-ratings also as change since the
-    baseline cycle (same subject, same role). Two queries."""
+    baseline cycle (same subject, same role). Two queries, and four more when filters narrow the people:
+    then each row is computed for the people who fit and shown only when its group is published against
+    the row's unfiltered respondents (evaluation.disclosure)."""
     baseline_ids = set(
         EvaluationCycle.objects.filter(programme_id__in=programme_ids, kind="baseline").values_list("pk", flat=True)
     )
@@ -323,8 +342,6 @@ def _survey_rows(
     answers = Answer.objects.filter(
         response__cycle_id__in=set(cycle_by_id) | baseline_ids, response__answered_at__isnull=False
     )
-    if people is not None:
-        answers = answers.filter(response__subject_id__in=people)
     if role:
         answers = answers.filter(response__role=role)
     instruments = {i.pk: i for i in Instrument.objects.filter(programme_id__in=programme_ids)}
@@ -344,17 +361,25 @@ def _survey_rows(
     for (cycle_id, instrument_id, scale, who), by_subject in scores.items():
         if cycle_id in baseline_ids:
             before[(instrument_id, scale, who)].update(by_subject)
+    universe = None
+    if people is not None:
+        universe = FilterUniverse.load(programme_ids, {s for by_subject in scores.values() for s in by_subject})
     result = []
-    for (cycle_id, instrument_id, scale, who), by_subject in sorted(scores.items()):
+    for (cycle_id, instrument_id, scale, who), everyone in sorted(scores.items()):
         if cycle_id not in cycle_by_id:
             continue
+        by_subject = everyone if people is None else {s: v for s, v in everyone.items() if s in people}
         summary = stats.describe(list(by_subject.values()))
-        change = None
         baseline = before.get((instrument_id, scale, who), {})
         common = sorted(set(baseline) & set(by_subject))
-        if cycle_by_id[cycle_id].kind != "baseline" and not stats.is_suppressed(len(common)):
-            change = estimate_json(stats.paired_change([baseline[s] for s in common], [by_subject[s] for s in common]))
         shown = not stats.is_suppressed(summary.n)
+        change_shown = cycle_by_id[cycle_id].kind != "baseline" and not stats.is_suppressed(len(common))
+        if universe is not None:
+            shown = shown and universe.may_show(everyone, by_subject)
+            change_shown = change_shown and universe.may_show(set(baseline) & set(everyone), common)
+        change = None
+        if change_shown:
+            change = estimate_json(stats.paired_change([baseline[s] for s in common], [by_subject[s] for s in common]))
         result.append(
             SurveyRow(
                 cycle_by_id[cycle_id],
@@ -365,6 +390,7 @@ def _survey_rows(
                 summary.mean if shown else None,
                 summary.sd if shown and summary.n > 1 else None,
                 change,
+                withheld=not shown and not stats.is_suppressed(summary.n),
             )
         )
     return result

@@ -1,5 +1,9 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import Competency, CompetencyRating, OrgUnit, User
@@ -35,6 +39,35 @@ class UserAdmin(BaseUserAdmin):
         (_("Roles"), {"fields": ("is_active", "is_hr_analyst", "is_staff", "is_superuser", "groups")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """The form, refusing a reporting line that would grant its editor access (separation of duties)."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        editor = request.user
+
+        class NoSelfGrant(form):  # type: ignore[valid-type,misc]
+            def clean(self) -> dict[str, Any]:
+                data = super().clean()
+                _refuse_self_grant(self, editor, data)
+                return data
+
+        return NoSelfGrant
+
+
+def _refuse_self_grant(form: forms.ModelForm, editor: Any, data: dict[str, Any]) -> None:
+    """An admin may not make themselves someone's manager, nor change their own line, unit or grade."""
+    person, before = form.instance, form.initial
+    manager = data.get("manager")
+    if manager is not None and manager.pk == editor.pk and before.get("manager") != editor.pk:
+        form.add_error("manager", _("You cannot make yourself this person's manager; ask another administrator."))
+    if person.pk == editor.pk:
+        for name in ("manager", "org_unit", "grade"):
+            if name in data and _value(data[name]) != before.get(name):
+                form.add_error(name, _("This is your own record: ask another administrator to change it."))
+
+
+def _value(value: Any) -> Any:
+    return value.pk if hasattr(value, "pk") else value
 
 
 @admin.register(OrgUnit)

@@ -251,14 +251,18 @@ def needs_survey_list_for_programme(*, programme: Programme) -> QuerySet[NeedsSu
 
 @dataclass(frozen=True)
 class GapCell:
-    """One heatmap cell: mean gap (needed − current) and how many answered; value hidden when suppressed."""
+    """One heatmap cell: mean gap (needed − current) and how many answered; value hidden when suppressed.
+
+    `withheld`: large enough, but hidden so that the column's total cannot give away a small cell.
+    """
 
     n: int
     mean_gap: float | None
+    withheld: bool = False
 
     @property
     def suppressed(self) -> bool:
-        return self.n < SUPPRESS_BELOW
+        return self.n < SUPPRESS_BELOW or self.withheld
 
     @property
     def css_class(self) -> str:
@@ -296,6 +300,24 @@ class GapHeatmap:
     respondents: int
 
 
+def _protect_column(cells: list[GapCell]) -> list[GapCell]:
+    """Complementary suppression down one competency's column.
+
+    The ranking shows the column's total (n and total gap), so the hidden cells' sum is the total minus
+    the shown cells: with one small cell hidden, that is its value. While the hidden cells hold fewer than
+    SUPPRESS_BELOW people together, the smallest shown cell is hidden too, so any sum an attacker can form
+    covers at least that many people.
+    """
+    cells = list(cells)
+    while 0 < sum(c.n for c in cells if c.n and c.suppressed) < SUPPRESS_BELOW:
+        shown = [i for i, c in enumerate(cells) if c.n and not c.suppressed]
+        if not shown:
+            break  # everything is hidden already (the total itself is then under the threshold too)
+        smallest = min(shown, key=lambda i: (cells[i].n, i))
+        cells[smallest] = GapCell(cells[smallest].n, cells[smallest].mean_gap, withheld=True)
+    return cells
+
+
 def survey_gap_heatmap(*, survey: NeedsSurvey) -> GapHeatmap:
     """Aggregate the survey's answers in the database: three queries however many people answered."""
     competencies = list(survey.competencies.order_by("name"))
@@ -313,10 +335,9 @@ def survey_gap_heatmap(*, survey: NeedsSurvey) -> GapHeatmap:
         names[unit] = cell["invitation__org_unit__name"] or str(_("No org unit"))
         by_unit[unit][cell["competency_id"]] = GapCell(cell["n"], cell["mean_gap"])
     empty = GapCell(0, None)
-    rows = [
-        GapRow(names[unit], [by_unit[unit].get(c.pk, empty) for c in competencies])
-        for unit in sorted(by_unit, key=lambda u: names[u].lower())
-    ]
+    order = sorted(by_unit, key=lambda u: names[u].lower())
+    columns = [_protect_column([by_unit[unit].get(c.pk, empty) for unit in order]) for c in competencies]
+    rows = [GapRow(names[unit], [column[i] for column in columns]) for i, unit in enumerate(order)]
     totals = {
         row["competency_id"]: row
         for row in answers.values("competency_id")

@@ -7,10 +7,14 @@ AuditEvent records the attempt. The same line imported by someone else grants th
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
+from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from conftest import Personas
@@ -108,3 +112,32 @@ def test_the_import_page_shows_the_refused_row_and_column(client: Client, person
     personas.mentee.refresh_from_db()
     assert personas.mentee.manager_id == personas.mentor.pk
     assert len(_refusals(personas.hr_analyst)) == 1
+
+
+def _admin_form(rf: RequestFactory, editor: User, person: User, **changes: Any) -> Any:
+    request = rf.post("/")
+    request.user = editor
+    form_class = admin.site._registry[User].get_form(request, obj=person, change=True)
+    initial = form_class(instance=person).initial
+    data = {
+        k: ("" if v is None else v) for k, v in initial.items() if k not in ("password", "groups", "user_permissions")
+    }
+    data["languages"] = json.dumps(person.languages or [])
+    data.update(changes)
+    return form_class(data=data, instance=person)
+
+
+def test_the_admin_cannot_make_themselves_a_manager_or_move_their_own_line(
+    rf: RequestFactory, personas: Personas
+) -> None:
+    boss = personas.admin
+    form = _admin_form(rf, boss, personas.mentee, manager=boss.pk)
+    assert not form.is_valid()
+    assert list(form.errors) == ["manager"]
+    own = _admin_form(rf, boss, boss, grade=12)
+    assert not own.is_valid()
+    assert "grade" in own.errors
+    # Another administrator may set the line, and then it is just a line someone else set.
+    other = UserFactory(is_superuser=True, is_staff=True)
+    allowed = _admin_form(rf, other, personas.mentee, manager=boss.pk)
+    assert allowed.is_valid(), allowed.errors

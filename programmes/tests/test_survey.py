@@ -233,25 +233,47 @@ def _answered_survey(per_unit: dict[str, int], competencies: list[Competency], g
 
 def test_heatmap_shows_mean_gap_and_n_per_unit_and_suppresses_small_cells() -> None:
     coaching = CompetencyFactory(name="Coaching")
-    survey = _answered_survey({"EAST": 6, "WEST": 4}, [coaching], {"EAST": 2, "WEST": 1})
+    survey = _answered_survey({"EAST": 6, "WEST": 4, "NORTH": 5}, [coaching], {"EAST": 2, "WEST": 1, "NORTH": 0})
     heatmap = survey_gap_heatmap(survey=survey)
     rows = {row.unit_name: row.cells[0] for row in heatmap.rows}
     assert (rows["East"].n, rows["East"].mean_gap, rows["East"].css_class) == (6, 2.0, "heat-4")
     assert rows["West"].suppressed
     assert rows["West"].css_class == "heat-suppressed"
+    # North (5) is hidden too: otherwise total − East − North would be West's total gap (issue 12).
+    assert rows["North"].suppressed
+    assert rows["North"].withheld
     [ranked] = heatmap.ranking
-    assert (ranked.n, ranked.total_gap, ranked.suppressed) == (10, 16, False)
+    assert (ranked.n, ranked.total_gap, ranked.suppressed) == (15, 16, False)
+
+
+def test_the_ranking_total_no_longer_gives_away_a_hidden_cell_by_subtraction() -> None:
+    """The attack: total gap − the shown cells' gaps = the hidden unit's gap. Now the hidden cells together
+    always hold at least 5 people, so the subtraction yields only a sum over 5 or more."""
+    coaching, listening = CompetencyFactory(name="Coaching"), CompetencyFactory(name="Listening")
+    survey = _answered_survey(
+        {"EAST": 6, "WEST": 2, "NORTH": 9, "SOUTH": 1},
+        [coaching, listening],
+        {"EAST": 2, "WEST": 3, "NORTH": 1, "SOUTH": 0},
+    )
+    heatmap = survey_gap_heatmap(survey=survey)
+    for column, ranked in enumerate(sorted(heatmap.ranking, key=lambda r: r.competency.name)):
+        cells = [row.cells[column] for row in heatmap.rows]
+        shown = [c for c in cells if c.n and not c.suppressed]
+        hidden_n = ranked.n - sum(c.n for c in shown)
+        assert hidden_n == 0 or hidden_n >= 5
+        assert not any(c.n and not c.suppressed and c.n < 5 for c in cells)
 
 
 def test_heatmap_page_never_shows_a_suppressed_value(client: Client) -> None:
     coaching = CompetencyFactory(name="Coaching")
-    survey = _answered_survey({"EAST": 5, "WEST": 4}, [coaching], {"EAST": 1, "WEST": 3})
+    survey = _answered_survey({"EAST": 5, "WEST": 4, "NORTH": 6}, [coaching], {"EAST": 1, "WEST": 3, "NORTH": 2})
     coordinator = survey.programme.staff_roles.get().user
     client.force_login(coordinator)
     body = client.get(reverse("programmes:survey_results", args=[survey.programme.pk, survey.pk])).content.decode()
-    assert "(n=5)" in body
+    assert "(n=6)" in body
     assert "fewer than 5" in body
     assert "(n=4)" not in body
+    assert "(n=5)" not in body  # East is the complementary cell: shown, it would give West away
     assert ">3.0<" not in body  # West's mean gap
     assert "style=" not in body.split("<main", 1)[-1]  # colours come from classes (CSP forbids inline styles)
 
