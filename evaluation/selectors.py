@@ -102,6 +102,22 @@ def eligible_people_for_programme(*, programme: Programme, baseline: bool = Fals
     return User.objects.filter(pk__in=people).only("pk", "email", "full_name").order_by("full_name", "email")
 
 
+def participants_waiting_for_baseline(*, programme: Programme, groups: GroupIndex) -> int:
+    """How many participants whose baseline may still be recorded have none yet, for any metric (one query).
+
+    Once their first relationship becomes active it is too late: the baselines page warns while there is time.
+    """
+    open_participants = groups.participants - groups.started
+    if not open_participants:
+        return 0
+    have = set(
+        Observation.objects.filter(
+            metric__programme=programme, period_kind=BASELINE, person_id__in=open_participants
+        ).values_list("person_id", flat=True)
+    )
+    return len(open_participants - have)
+
+
 def metric_list_for_programme(*, programme: Programme) -> QuerySet[OutcomeMetric]:
     """A programme's metrics with their goal and how many baseline values each has (one query)."""
     return (

@@ -113,6 +113,7 @@ def test_the_page_offers_entry_in_implementation_and_lists_only_open_people(
     assert waiting.person.email in page
     assert e.p.mentee.email not in page, "the mentee's relationship is active: their baseline time is over"
     assert 'data-testid="baseline-window"' in page
+    assert "1 accepted participant has no baseline yet" in page, "the oriented one; the paired ones are past it"
 
 
 def test_a_comparison_member_who_applies_later_leaves_the_comparison_and_can_become_a_participant(

@@ -17,7 +17,12 @@ from programmes.permissions import ProgrammeAccess
 
 from ..forms import BaselineEntryForm, BaselineImportForm
 from ..models import Observation, OutcomeMetric
-from ..selectors import baseline_summary_for_programme, eligible_people_for_programme, group_index_for_programme
+from ..selectors import (
+    baseline_summary_for_programme,
+    eligible_people_for_programme,
+    group_index_for_programme,
+    participants_waiting_for_baseline,
+)
 from ..services import BaselineImportError, EvaluationError, baseline_import, baseline_record, baselines_locked
 from ..services.baseline_csv import MAX_BYTES, MAX_ROWS, REQUIRED, neutralise
 from .access import evaluation_reader_required, evaluation_writer_required
@@ -45,11 +50,13 @@ def _render(
         }
         for s in summaries
     ]
+    groups = group_index_for_programme(programme=programme)
     context: dict[str, Any] = {
         "access": access,
         "programme": programme,
         "rows": rows,
-        "groups": group_index_for_programme(programme=programme),
+        "groups": groups,
+        "waiting": participants_waiting_for_baseline(programme=programme, groups=groups) if not locked else 0,
         "locked": locked,
         "writable": writable,
         "eligible": eligible_people_for_programme(programme=programme, baseline=True) if writable else [],
