@@ -247,3 +247,48 @@ def test_the_page_says_why_a_large_group_is_not_shown_and_states_the_rule(client
     assert "a department minus one of its teams" in body
     body = client.get(url, {"org_unit": org.units[2].pk}).content.decode()
     assert 'data-testid="n">9<' in body
+
+
+def test_questionnaire_scores_under_a_filter_are_protected_the_same_way(personas: Personas) -> None:
+    """The report's questionnaire rows (reaction scales by respondent role) follow the same rule."""
+    import datetime
+
+    from django.utils import timezone
+
+    from evaluation.models import EvaluationCycle, InstrumentResponse
+    from evaluation.services.cycles import cycle_open
+    from evaluation.services.instruments import instruments_ensure_defaults, response_submit
+    from evaluation.tests.outcome_helpers import enrol
+    from people.tests.factories import UserFactory
+
+    programme = personas.programme
+    department = OrgUnit.objects.create(code="QK", name="Key accounts")
+    team_a = OrgUnit.objects.create(code="QA", name="Tim A", parent=department)
+    team_b = OrgUnit.objects.create(code="QB", name="Tim B", parent=department)
+    elsewhere = OrgUnit.objects.create(code="QE", name="Elsewhere")
+    for unit, count in ((team_a, 5), (team_b, 4), (elsewhere, 6)):
+        for _i in range(count):
+            enrol(programme, UserFactory(org_unit=unit))
+    today = timezone.localdate()
+    cycle = EvaluationCycle.objects.create(
+        programme=programme, kind="end", opens_on=today, closes_on=today + datetime.timedelta(days=20)
+    )
+    cycle.instruments.add(instruments_ensure_defaults(programme=programme)["reaction"])
+    cycle_open(actor=None, cycle=cycle)
+    for response in InstrumentResponse.objects.filter(cycle=cycle, role="mentee").select_related("respondent"):
+        items = list(response.instrument.items.values_list("pk", flat=True))
+        level = 5 if response.respondent.org_unit_id == team_b.pk else 3
+        response_submit(actor=response.respondent, response=response, answers=dict.fromkeys(items, level))
+
+    def mentee_rows(unit: OrgUnit | None) -> list[Any]:
+        filters = ReportFilters(org_unit_id=unit.pk if unit else None, role="mentee")
+        [report] = outcome_report(programmes=[programme], filters=filters)
+        return [s for s in report.surveys if s.role == "mentee"]
+
+    everyone, whole, part, small = (mentee_rows(u) for u in (None, department, team_a, team_b))
+    assert len(everyone) == len(whole) == len(part) == len(small) > 0
+    assert all(s.mean is not None for s in everyone)
+    assert all(s.n == 9 and s.mean is not None for s in whole)  # the department: 9 of 16 (the persona too)
+    assert all(s.suppressed and s.mean is None for s in small)  # team B: 4
+    # Team A has 5, but department − team A would be team B's answers: withheld, not shown.
+    assert all(s.withheld and s.mean is None for s in part)
