@@ -32,10 +32,9 @@ from .models import (
 )
 from .permissions import ProgrammeAccess
 from .permissions_matching import RelationshipAccess
-from .states import RUNNING
+from .states import RUNNING, can_log_sessions
 
 Status = MentoringSession.Status
-RUNNING_STATES = RUNNING
 
 
 def session_list_for_relationship(*, relationship: Relationship) -> QuerySet[MentoringSession]:
@@ -115,7 +114,7 @@ def support_overview_for(*, found: RelationshipAccess, user: User) -> SupportOve
         else [],
         my_checkins=list(CheckIn.objects.filter(relationship=relationship, respondent=user).order_by("-round")[:5]),
         closure=closure,
-        can_log=found.is_member and relationship.state in RUNNING_STATES,
+        can_log=found.is_member and can_log_sessions(relationship),
     )
     if health is not None:
         overview.term_ends_on = health.term_ends_on(relationship.programme.term_months)
@@ -175,7 +174,7 @@ class ParticipantItem:
 def participant_panels_for(*, user: User) -> list[ParticipantItem]:
     """The person's running relationships with next session, open goals and what is due (six queries)."""
     memberships = list(
-        RelationshipMember.objects.filter(enrolment__person=user, relationship__state__in=RUNNING_STATES)
+        RelationshipMember.objects.filter(enrolment__person=user, relationship__state__in=RUNNING)
         .select_related("relationship__programme")
         .order_by("relationship_id")
     )

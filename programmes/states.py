@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 from .errors import InvalidTransition
-from .models import Enrolment, Programme, Relationship, RelationshipMember
+from .models import Enrolment, MentoringSession, Programme, Relationship, RelationshipMember
 
 if TYPE_CHECKING:
     from people.models import User
@@ -216,11 +216,14 @@ def can_rematch(closure: Closure) -> bool:
     return closure.relationship.state == RState.CLOSED and closure.rematch_eligible and closure.rematched_to_id is None
 
 
-def can_confirm(relationship: Relationship, user: User | None, *, logged_by_id: int | None) -> bool:
-    """`user` may confirm a session another member logged: they are in the relationship and it is running."""
-    if user is None or logged_by_id == getattr(user, "pk", None) or relationship.state not in RUNNING:
-        return False
-    return relationship.members.filter(enrolment__person_id=user.pk).exists()
+def can_confirm(session: MentoringSession, user: User, *, is_member: bool) -> bool:
+    """`user` may confirm a session: another member logged it as held (or missed) and nobody confirmed it yet."""
+    return (
+        is_member
+        and session.logged_by_id != user.pk
+        and session.confirmation == MentoringSession.Confirmation.PENDING
+        and session.status in (MentoringSession.Status.HELD, MentoringSession.Status.NO_SHOW)
+    )
 
 
 def enrolment_is_open(enrolment: Enrolment) -> bool:

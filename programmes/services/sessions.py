@@ -31,8 +31,9 @@ from people.models import User
 from ..errors import DomainError, InvalidTransition
 from ..models import MentoringSession, PrivateNote, Relationship, RelationshipHealth, RelationshipMember
 from ..models.sessions import EDIT_WINDOW
+from ..states import STARTED, can_log_sessions
 from .notifications import notification_create
-from .support import LOGGABLE_STATES, clear_at_risk, health_for, member_for, members_of, when_for
+from .support import clear_at_risk, health_for, member_for, members_of, when_for
 
 logger = logging.getLogger(__name__)
 Status = MentoringSession.Status
@@ -94,7 +95,7 @@ def _save_private_note(session: MentoringSession, author: User, text: str) -> No
 def _record_activity(session: MentoringSession, actor: User) -> None:
     """A logged session is activity: the rollup moves on and an inactivity flag is lifted."""
     relationship = session.relationship
-    if relationship.state not in (Relationship.State.ACTIVE, Relationship.State.ON_HOLD, Relationship.State.CLOSING):
+    if relationship.state not in STARTED:
         return
     health = health_for(relationship)
     now = timezone.now()
@@ -234,7 +235,7 @@ def session_log(*, actor: User, relationship: Relationship, data: SessionInput) 
     """
     relationship = Relationship.objects.select_for_update().select_related("programme").get(pk=relationship.pk)
     member_for(relationship, actor)
-    if relationship.state not in LOGGABLE_STATES:
+    if not can_log_sessions(relationship):
         raise DomainError(
             _("Sessions are logged while the relationship runs; it is %(state)s.")
             % {"state": relationship.get_state_display().lower()}

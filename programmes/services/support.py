@@ -40,16 +40,12 @@ from ..models import (
     SupportSettings,
 )
 from ..models.support import MUTABLE_KINDS, RESOURCE_MAX_BYTES, RESOURCE_TYPES, next_contact_due
-from ..states import RUNNING, STARTED
+from ..states import can_log_sessions
 from .lifecycle import audit_event_record
 from .notifications import notification_create, notification_create_many
 
 RState = Relationship.State
 Risk = RelationshipHealth.Risk
-# Kept for importers; the sets live in programmes.states (STARTED: looked after; RUNNING: sessions are logged,
-# the first meeting comes before the relationship is active).
-SUPPORTED_STATES = STARTED
-LOGGABLE_STATES = RUNNING
 
 
 # --- Who ----------------------------------------------------------------------------------------------------
@@ -287,7 +283,7 @@ def _refresh_contact_due(health: RelationshipHealth, programme: Programme) -> No
 @transaction.atomic
 def contact_log(*, actor: User, relationship: Relationship, data: ContactInput) -> CoordinatorContact:
     """The coordinator records a contact with a pair: the due date moves on, red flags a risk, green lifts it."""
-    if relationship.state not in LOGGABLE_STATES:
+    if not can_log_sessions(relationship):
         raise DomainError(_("Contacts are logged with relationships that have started and not closed."))
     if data.contacted_on > timezone.localdate():
         raise DomainError(_("A contact is logged after it happened; the date cannot be in the future."))
@@ -329,7 +325,7 @@ def concern_raise(
 ) -> Concern:
     """A member raises a concern; the coordinators are told; "this isn't working" or high severity is a risk."""
     member_for(relationship, actor)
-    if relationship.state not in LOGGABLE_STATES:
+    if not can_log_sessions(relationship):
         raise DomainError(_("Concerns are raised about relationships that have started and not closed."))
     concern = Concern(
         relationship=relationship,

@@ -29,7 +29,13 @@ from programmes.services.orientation import orientation_complete
 from programmes.services.reminders import support_sweep
 from programmes.tests.factories import RelationshipFactory, RelationshipMemberFactory
 from programmes.tests.preparation_helpers import module
-from programmes.tests.support_helpers import SessionFactory, new_pair, open_checkin, persona_pair
+from programmes.tests.support_helpers import (
+    SessionFactory,
+    make_programme_runnable,
+    new_pair,
+    open_checkin,
+    persona_pair,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +135,7 @@ def test_relationships_by_state_and_orientation_completion(client: Client, perso
 
 def _fill(programme: object, coordinator: object, *, pairs: int, sessions: int, checkins: int) -> None:
     """A programme with at-risk pairs, overdue contacts, concerns, tasks, sessions and check-ins."""
+    make_programme_runnable(programme)  # type: ignore[arg-type]  # the sweep only looks after running programmes
     made = [new_pair(programme, started=timezone.now() - timedelta(days=50)) for _ in range(pairs)]  # type: ignore[arg-type]
     for i, relationship in enumerate(made):
         for n in range(sessions):

@@ -43,7 +43,6 @@ from ..selectors_matching import (
     own_enrolments,
 )
 from ..services.enrolment import (
-    EDITABLE_STATES,
     enrolment_apply,
     enrolment_manager_decide,
     enrolment_screen,
@@ -54,6 +53,7 @@ from ..services.enrolment import (
     recruitment_update,
     roles_for,
 )
+from ..states import can_edit_profile
 
 
 def _competencies(programme: Programme) -> QuerySet[Competency]:
@@ -133,7 +133,7 @@ def enrolment_edit(request: AuthedRequest, programme_id: int, enrolment_id: int)
     """The applicant changes their own profile (until matched)."""
     found = get_enrolment_for_user(request.user, programme_id, enrolment_id, own=True)
     enrolment = found.enrolment
-    if enrolment.state not in EDITABLE_STATES:
+    if not can_edit_profile(enrolment):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
     form = ApplicationForm(data, role=enrolment.role, initial=application_initial(enrolment, request.user))
@@ -163,7 +163,7 @@ def enrolment_preferences(request: AuthedRequest, programme_id: int, enrolment_i
     """A mentee ranks up to five of the programme's mentors."""
     found = get_enrolment_for_user(request.user, programme_id, enrolment_id, own=True)
     mentee = found.enrolment
-    if mentee.is_mentor_side or mentee.state not in EDITABLE_STATES:
+    if mentee.is_mentor_side or not can_edit_profile(mentee):
         raise PermissionDenied
     mentors, ranks = mentor_choices_for_mentee(mentee=mentee)
     form = PreferenceForm(request.POST or None, mentors=mentors, initial_ranks=ranks)

@@ -27,6 +27,7 @@ from ..permissions_support import get_relationship_for_support, get_session_for_
 from ..selectors_support import goal_texts_for, private_notes_for, session_list_for_relationship
 from ..services.sessions import session_cancel, session_confirm, session_ics, session_log, session_update
 from ..services.support import members_of
+from ..states import can_confirm
 
 
 def session_list(request: AuthedRequest, programme_id: int, relationship_id: int) -> HttpResponse:
@@ -88,10 +89,7 @@ def session_detail(request: AuthedRequest, programme_id: int, relationship_id: i
         "session": session,
         "private_note": notes.get(session.pk, ""),
         "can_edit": is_member and not session.is_locked() and session.status != MentoringSession.Status.CANCELLED,
-        "can_confirm": is_member
-        and session.logged_by_id != request.user.pk
-        and session.confirmation == MentoringSession.Confirmation.PENDING
-        and session.status in (MentoringSession.Status.HELD, MentoringSession.Status.NO_SHOW),
+        "can_confirm": can_confirm(session, request.user, is_member=is_member),
         "is_upcoming": session.is_upcoming(),
     }
     return render(request, "programmes/sessions/detail.html", context)
