@@ -245,6 +245,9 @@ STORAGES = {
 # Pages name static files only through {% static %}, so the unhashed copies are not needed either.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+# HRIS files larger than this are checked and imported by the worker, the page showing progress (about
+# 4,000 people: a few seconds inline); smaller ones are handled inside the request.
+PEOPLE_IMPORT_INLINE_BYTES = int(os.environ.get("PEOPLE_IMPORT_INLINE_BYTES", str(1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -40,3 +40,11 @@ def hris_sync() -> int | None:
     """The scheduled HRIS sync (HRIS_SYNC_SOURCE); a file already synced is not run again, so retries are safe."""
     sync = hris_sync_scheduled()
     return sync.pk if sync is not None else None
+
+
+@shared_task(name="people.tasks.run_import_job", ignore_result=True, soft_time_limit=900, time_limit=960)
+def run_import_job(job_id: int) -> str:
+    """Check or import one queued HRIS file (people.services.import_jobs)."""
+    from .services.import_jobs import import_job_run
+
+    return import_job_run(job_id=job_id)

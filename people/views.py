@@ -19,6 +19,7 @@ from .services.hris_import import ImportResult, people_import
 from .services.hris_rows import COLUMN_HELP, COLUMNS
 from .services.pending_imports import pending_import_save, pending_import_take
 from .types import AuthedRequest
+from .views_import_jobs import start_import_job
 
 REQUIRED_COLUMNS = [name for name, required in COLUMNS.items() if required]
 
@@ -92,6 +93,8 @@ def import_people(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content, preview = upload.read(), form.cleaned_data["preview"]
+        if len(content) > settings.PEOPLE_IMPORT_INLINE_BYTES:  # too big to wait for: the worker does it
+            return start_import_job(request, content=content, file_name=upload.name or "", dry_run=preview)
         result = people_import(actor=request.user, content=content, dry_run=preview)
         if result.ok and not preview:
             return _imported(request, result)

@@ -18,7 +18,7 @@ import io
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,15 +101,24 @@ class _Plan:
 
 
 @transaction.atomic
-def people_import(*, actor: User | None, content: bytes, dry_run: bool = False) -> ImportResult:
-    """Import (or, with dry_run, only check and count) one HRIS CSV file: all of it, or nothing."""
+def people_import(
+    *, actor: User | None, content: bytes, dry_run: bool = False, progress: Callable[[int], None] | None = None
+) -> ImportResult:
+    """Import (or, with dry_run, only check and count) one HRIS CSV file: all of it, or nothing.
+
+    `progress`, when given, is told the percentage done after each phase (the background job's bar).
+    """
+    report = progress or (lambda percent: None)
     problems = Problems()
     table = read_table(content, problems)
     if table is None:
         return _failed(problems, dry_run)
+    report(10)
     columns, rows = table
     directory = Directory.load()
+    report(20)
     parsed = parse_rows(columns, rows, directory, problems)
+    report(50)
     by_email = check_people(parsed, problems)
     check_units(parsed, directory, problems)
     check_managers(by_email, directory, problems)
@@ -119,7 +128,9 @@ def people_import(*, actor: User | None, content: bytes, dry_run: bool = False) 
         import_refused.send(sender=people_import, actor=actor, problems=refused, dry_run=dry_run)
     if problems:
         return _failed(problems, dry_run)
+    report(70)
     plan = _plan(parsed, by_email, directory)
+    report(80)
     if not dry_run:
         try:
             with transaction.atomic():

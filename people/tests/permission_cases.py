@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.urls import reverse
 
-from mentoring.tests.matrix import FORBIDDEN, LOGIN, OK, PERSONAS, REDIRECT, Case, everyone
+from mentoring.tests.matrix import FORBIDDEN, LOGIN, NOT_FOUND, OK, PERSONAS, REDIRECT, Case, everyone
 from people.models import HrisSync, User
 
 CASES: list[Case] = []
@@ -199,6 +199,42 @@ CASES += [
         data=_small_hris_file,
         expect={**HR_ONLY, "hr_analyst": REDIRECT, "admin": REDIRECT},
         check=_imported_only_when_allowed,
+    ),
+]
+
+
+# --- Background imports (issue 14): a job is its requester's only ----------------------------------------
+
+
+def _hr_job(p: Any) -> int:
+    """A preview job of the HR analyst's (queued: tests do not run on-commit callbacks)."""
+    from people.models import ImportJob
+    from people.services.import_jobs import import_job_start
+
+    job = ImportJob.objects.filter(requested_by=p.hr_analyst).first() or import_job_start(
+        actor=p.hr_analyst, content=b"email,full_name\n", file_name="big.csv", dry_run=True
+    )
+    return job.pk
+
+
+def _job_page(response: HttpResponse, p: Any, persona: str) -> None:
+    if response.status_code == OK:
+        assert 'data-testid="import-progress"' in response.content.decode()
+
+
+CASES += [
+    Case(
+        name="people:import_job",
+        url=lambda p: reverse("people:import_job", args=[_hr_job(p)]),
+        expect=everyone(FORBIDDEN, anonymous=LOGIN, hr_analyst=OK, admin=NOT_FOUND),
+        check=_job_page,
+    ),
+    Case(
+        name="people:import_job_import",
+        url=lambda p: reverse("people:import_job_import", args=[_hr_job(p)]),
+        method="post",
+        # Still queued, so not a finished preview: refused with a message, back to its page.
+        expect=everyone(FORBIDDEN, anonymous=LOGIN, hr_analyst=REDIRECT, admin=NOT_FOUND),
     ),
 ]
 
