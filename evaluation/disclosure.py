@@ -41,7 +41,11 @@ def published_groups(population: Iterable[int], offered: Iterable[Group], min_ce
     class_of: dict[int, int] = dict.fromkeys(everyone, 0)
     sizes: Counter[int] = Counter({0: len(everyone)})
     next_class = 1
-    candidates = sorted({g & everyone for g in offered} - {everyone}, key=lambda g: (-len(g), sorted(g)))
+    # Larger groups first; ties broken by the people in them (cheap keys first, the full list only if needed).
+    candidates = sorted(
+        {g & everyone for g in offered} - {everyone},
+        key=lambda g: (-len(g), min(g, default=0), max(g, default=0), sum(g)),
+    )
     for group in candidates:
         if len(group) < min_cell:
             break  # sorted by size: every later group is small too
