@@ -4,9 +4,10 @@
 
 Run it from the repository root. Pure Python, no database: a random org tree of --units units (at most
 7 levels), --people people with values in one figure, each in a random unit, with a role (mentee or
-mentor). Every filter the report offers (each unit with the units below it, × all roles, mentees, mentors) is an offered group; the
-script times `shown_groups`, which the report runs once per distinct population of a filtered report
-(figures of a programme share their population, so a page needs a few such decisions, not one per figure).
+mentor). Every filter the report offers (each unit with the units below it, × all roles, mentees,
+mentors) is an offered group; the script times `shown_groups`, which the report runs once per distinct
+population of a filtered report (figures of a programme share their population, so a page needs a few
+such decisions, not one per figure).
 """
 
 from __future__ import annotations
