@@ -26,7 +26,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from evaluation.models import EvaluationCycle, OutcomeMetric, OutcomeResult
+from evaluation.models import ComparisonMember, EvaluationCycle, OutcomeMetric, OutcomeResult
 from evaluation.services import ComparisonRule, baseline_import, comparison_group_freeze, metric_create
 from evaluation.services.cycles import cycle_close, cycle_mark_reported, cycle_open, evaluation_plan_generate
 from evaluation.services.observations import cycle_observation_import
@@ -289,13 +289,18 @@ class Flow:
         baseline_import(actor=self.coordinator, programme=self.refresh(), data=values_file(values, BASELINE_END))
         self.baseline.update({person.pk: value for person, value in values.items()})
 
-    def freeze_comparison(self, values: dict[str, float] | None = None) -> list[User]:
-        """Draw the comparison group from Sales, leaving out the applicants, and record its baselines."""
-        sales = OrgUnit.objects.get(code="SAL")
-        result = comparison_group_freeze(
-            actor=self.coordinator, programme=self.refresh(), rule=ComparisonRule(org_units=[sales], random_seed=3)
-        )
-        self.comparison = [m.person for m in result.group.members.select_related("person").order_by("person__email")]
+    def freeze_comparison(self, *, on_the_page: bool = False) -> list[User]:
+        """Draw the comparison group from Sales, leaving out the applicants, and record its baselines.
+
+        With `on_the_page` the group was frozen on the comparison page already; only its baselines follow.
+        """
+        if not on_the_page:
+            sales = OrgUnit.objects.get(code="SAL")
+            comparison_group_freeze(
+                actor=self.coordinator, programme=self.refresh(), rule=ComparisonRule(org_units=[sales], random_seed=3)
+            )
+        members = ComparisonMember.objects.filter(group__programme=self.programme, group__frozen_at__isnull=False)
+        self.comparison = [m.person for m in members.select_related("person").order_by("person__email")]
         rows = {person: 41.0 + (i % 4) for i, person in enumerate(self.comparison)}
         baseline_import(actor=self.coordinator, programme=self.programme, data=values_file(rows, BASELINE_END))
         self.baseline.update({person.pk: value for person, value in rows.items()})

@@ -85,7 +85,18 @@ def test_each_person_walks_their_part_of_one_programme_in_the_browser(sign_in: A
     coordinator.get_by_role("button", name="Import").click()
     assert "File imported: 6 new baselines" in coordinator.inner_text("main")
     flow.baseline.update({person.pk: value for person, value in baselines.items()})
-    flow.freeze_comparison()
+
+    # --- the comparison group, drawn after screening on its page: the applicants are left out ------------------
+    coordinator.goto(f"/evaluation/programmes/{flow.programme.pk}/comparison/")
+    coordinator.locator("select[name=org_units]").select_option(label="Sales")
+    coordinator.locator("input[name=grade_min]").fill("")
+    coordinator.locator("input[name=grade_max]").fill("")
+    coordinator.get_by_test_id("comparison-freeze").click()
+    assert "Frozen" in coordinator.get_by_test_id("comparison-frozen").inner_text()
+    members = coordinator.get_by_test_id("comparison-members").inner_text()
+    assert "Nguyễn Thị Hoa" not in members
+    assert "Łucja Wróbel" in members
+    flow.freeze_comparison(on_the_page=True)
     assert coordinator.errors == [], coordinator.errors
 
     # --- pairing and mentoring, through the services; one mentee withdraws ------------------------------------
