@@ -298,6 +298,19 @@ class Relationship(models.Model):
     def is_closing(self) -> bool:
         return self.state == self.State.CLOSING
 
+    @property
+    def is_active(self) -> bool:
+        return self.state == self.State.ACTIVE
+
+    @property
+    def is_declined(self) -> bool:
+        return self.state == self.State.DECLINED
+
+    @property
+    def is_awaiting_start(self) -> bool:
+        """Everyone accepted; the agreement and the first meeting come next."""
+        return self.state == self.State.ACCEPTED
+
 
 class RelationshipMember(models.Model):
     """One person in a relationship, in a role, with their answer to the proposal."""
