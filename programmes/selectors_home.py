@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -264,8 +264,8 @@ def participant_todos(*, user: User, enrolments: list[Enrolment], now: datetime)
         url = reverse(
             "programmes:session_detail", args=[hub.relationship.programme_id, hub.relationship.pk, session.pk]
         )
-        when = timezone.localtime(session.held_at).date()
-        hub.todos.append(Todo(_("Confirm the session of %(day)s") % {"day": when.isoformat()}, url, "confirm-session"))
+        when = formats.date_format(timezone.localtime(session.held_at).date())
+        hub.todos.append(Todo(_("Confirm the session of %(day)s") % {"day": when}, url, "confirm-session"))
     for checkin in CheckIn.objects.filter(relationship_id__in=hubs, respondent=user, answered_at__isnull=True).order_by(
         "due_on"
     ):
@@ -305,7 +305,7 @@ def _goal_todos(hubs: dict[int, RelationshipHub], today: object) -> None:
             + f"#goal-{goal.pk}"
         )
         text = _("Goal due %(day)s: %(competency)s") % {
-            "day": goal.due_on.isoformat(),
+            "day": formats.date_format(goal.due_on),
             "competency": goal.competency.name,
         }
         hub.todos.append(Todo(text, url, "goal-due"))
