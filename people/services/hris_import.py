@@ -174,6 +174,9 @@ def read_table(content: bytes, problems: Problems) -> Table | None:
             % {"line": line},
         )
         return None
+    if not text.strip():  # Excel's "CSV UTF-8" of an empty sheet: a byte-order mark and nothing else
+        problems.add(1, "", _("The file holds only an invisible byte-order mark: no header row and no people."))
+        return None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         problems.add(line, "", _("Line %(line)s holds a NUL character: this is not a CSV text file.") % {"line": line})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 import zoneinfo
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -205,7 +206,26 @@ def _max_length(name: str, model: type[models.Model] = User) -> int:
     return int(length) if length else 10_000
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
 def clean_text(value: str, column: str, limit: int) -> str:
+    """One line of plain text: no line breaks or control characters, no formula, not too long."""
+    for position, char in enumerate(value, start=1):
+        if unicodedata.category(char) == "Cc":
+            raise ValueError(
+                _(
+                    "%(column)s holds a line break or another control character (character %(position)s); "
+                    "it must be one line of plain text."
+                )
+                % {"column": column, "position": position}
+            )
+    if value.startswith(FORMULA_PREFIXES):
+        # A spreadsheet that opens this value (or an export of it) would run it as a formula.
+        raise ValueError(
+            _("%(column)s starts with “%(char)s”, which spreadsheets run as a formula; remove it.")
+            % {"column": column, "char": value[0]}
+        )
     if len(value) > limit:
         raise ValueError(
             _("%(column)s is %(n)s characters long; at most %(limit)s fit.")
