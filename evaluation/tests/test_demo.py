@@ -39,7 +39,7 @@ from programmes.models import (
     RelationshipHealth,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1500)]  # the module seeds the whole demo once
 PEOPLE = 300
 
 
