@@ -97,6 +97,12 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=REPUBLISH_SECONDS),
         "options": {"expires": REPUBLISH_SECONDS},
     },
+    # Import previews and background imports' files older than TEMPORARY_FILES_HOURS.
+    "delete-temporary-files": {
+        "task": "people.tasks.delete_temporary_files",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3600},
+    },
     # Orientation reminders (programmes/services/orientation.py): hourly; each reminder has a dedupe key.
     "send-orientation-reminders": {
         "task": "programmes.tasks_orientation.send_orientation_reminders",

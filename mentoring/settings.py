@@ -234,7 +234,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files, import previews and built exports. One setting picks the backend: a shared one
+    # (e.g. "storages.backends.s3.S3Storage" with its AWS_* variables) keeps the web tier stateless.
+    "default": {"BACKEND": os.environ.get("DJANGO_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -247,6 +249,8 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 # HRIS files larger than this are checked and imported by the worker, the page showing progress (about
 # 4,000 people: a few seconds inline); smaller ones are handled inside the request.
+# Import previews, finished import jobs' files and built exports are deleted after this many hours.
+TEMPORARY_FILES_HOURS = int(os.environ.get("TEMPORARY_FILES_HOURS", "24"))
 PEOPLE_IMPORT_INLINE_BYTES = int(os.environ.get("PEOPLE_IMPORT_INLINE_BYTES", str(1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -48,3 +48,11 @@ def run_import_job(job_id: int) -> str:
     from .services.import_jobs import import_job_run
 
     return import_job_run(job_id=job_id)
+
+
+@shared_task(name="people.tasks.delete_temporary_files", ignore_result=True)
+def delete_temporary_files() -> int:
+    """Delete import previews and import jobs' files older than settings.TEMPORARY_FILES_HOURS."""
+    from .services.cleanup import temporary_files_delete
+
+    return temporary_files_delete()
