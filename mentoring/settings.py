@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "djangosaml2",
     "people",
     "programmes",
     "evaluation",
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # SAML's own short session (SameSite=None, so the provider's POST back carries it); only set during SAML.
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -175,6 +178,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "people.sso.oidc.OrganisationOIDCBackend",
+    "people.sso.saml.OrganisationSaml2Backend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -393,6 +397,21 @@ OIDC_USE_PKCE = True
 OIDC_TIMEOUT = 5
 OIDC_AUTHENTICATION_CALLBACK_URL = "people:oidc_callback"
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+# Single sign-on with SAML 2.0 (README: "Connecting an identity provider"). Off unless the provider's
+# metadata is given; assertions must be signed (checked with xmlsec1).
+SAML_IDP_METADATA_URL = os.environ.get("SAML_IDP_METADATA_URL", "")
+SAML_IDP_METADATA_FILE = os.environ.get("SAML_IDP_METADATA_FILE", "")
+SAML_SP_ENTITY_ID = os.environ.get("SAML_SP_ENTITY_ID", "")
+SAML_XMLSEC_BINARY = os.environ.get("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+SAML_ATTRIBUTE_EMAIL = os.environ.get("SAML_ATTRIBUTE_EMAIL", "mail")
+SAML_ATTRIBUTE_NAME = os.environ.get("SAML_ATTRIBUTE_NAME", "displayName")
+SAML_ATTRIBUTE_EMPLOYEE_ID = os.environ.get("SAML_ATTRIBUTE_EMPLOYEE_ID", "")
+SAML_CREATE_USERS = env_bool("SAML_CREATE_USERS", False)
+SAML_CONFIG_LOADER = "people.sso.saml.sp_config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_SESSION_COOKIE_NAME = "saml_session" if DEBUG else "__Host-saml_session"
+SAML_ATTRIBUTE_MAPPING: dict[str, tuple[str, ...]] = {}
+
 # Scheduled HRIS sync (README: "Scheduled HRIS sync"): a folder whose newest *.csv is read, or an HTTPS URL.
 HRIS_SYNC_SOURCE = os.environ.get("HRIS_SYNC_SOURCE", "")
 HRIS_SYNC_AUTHORIZATION = os.environ.get("HRIS_SYNC_AUTHORIZATION", "")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", programme_views.home, name="home"),
     path("health/", health.health, name="health"),
     path("accounts/", include("people.urls")),
+    path("accounts/sso/saml/", include("people.sso.saml_urls")),
     path("programmes/", include("programmes.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("api/", include("evaluation.api_urls")),

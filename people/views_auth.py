@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .client_ip import client_ip
@@ -15,6 +15,7 @@ from .forms import LoginForm
 from .ratelimit import rate_key, rate_limit_exceeded
 from .sign_in import after_sign_in
 from .sso.oidc import oidc_enabled, sso_provider_name
+from .sso.saml import saml_enabled
 
 HOUR = 60 * 60
 
@@ -32,7 +33,8 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)
-        context["sso_enabled"] = oidc_enabled()
+        context["sso_enabled"] = oidc_enabled() or saml_enabled()
+        context["sso_url"] = reverse("people:oidc_start") if oidc_enabled() else reverse("saml2_login")
         context["sso_provider"] = sso_provider_name()
         context["password_login"] = settings.PASSWORD_LOGIN
         return context

@@ -374,3 +374,19 @@ CASES += [
         check=_discarded_only_by_hr,
     ),
 ]
+
+
+# --- SAML sign-in (public front door; with no identity provider configured each answers "not set up") -------------
+
+CASES += [
+    Case(name="saml2_login", url=lambda p: reverse("saml2_login"), expect=public(404), check=_sso_not_set_up),
+    Case(
+        name="saml2_acs",
+        url=lambda p: reverse("saml2_acs"),
+        method="post",
+        data=lambda p: {"SAMLResponse": "PHNhbWxwOlJlc3BvbnNlLz4=", "RelayState": "/"},
+        expect=public(404),
+        check=_sso_not_set_up,
+    ),
+    Case(name="saml2_metadata", url=lambda p: reverse("saml2_metadata"), expect=public(404), check=_sso_not_set_up),
+]
