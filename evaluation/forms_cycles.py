@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from people.models import LEVEL_MAX, LEVEL_MIN, OrgUnit
+from people.models import LEVEL_MAX, LEVEL_MIN
+from people.pickers import OrgUnitPickerField
 from programmes.models import Programme
 
 from .forms import BaselineImportForm
@@ -69,7 +70,7 @@ class CostItemForm(forms.ModelForm[CostItem]):
 class ReportFilterForm(forms.Form):
     """The report's filters; every field is optional and a wrong value is simply ignored with a message."""
 
-    org_unit = forms.ModelChoiceField(label=_("Org unit"), queryset=OrgUnit.objects.order_by("name"), required=False)
+    org_unit = OrgUnitPickerField(label=_("Org unit"), required=False)
     cycle = forms.ModelChoiceField(label=_("Cycle"), queryset=EvaluationCycle.objects.none(), required=False)
     role = forms.ChoiceField(
         label=_("Participants' role"),

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 
-from . import views, views_auth, views_import_jobs, views_privacy, views_sync
+from . import views, views_auth, views_import_jobs, views_pickers, views_privacy, views_sync
 from .sso import oidc
 
 app_name = "people"
@@ -37,6 +37,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("preferences/", views.preferences, name="preferences"),
     path("import/", views.import_people, name="import"),
+    path("org-units/search/", views_pickers.org_unit_search, name="org_unit_search"),
     path("import/jobs/<int:pk>/", views_import_jobs.import_job, name="import_job"),
     path("import/jobs/<int:pk>/import/", views_import_jobs.import_job_import, name="import_job_import"),
     path("hris-sync/", views_sync.hris_syncs, name="hris_syncs"),

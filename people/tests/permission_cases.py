@@ -239,6 +239,22 @@ CASES += [
 ]
 
 
+CASES += [
+    Case(
+        name="people:org_unit_search",
+        url=lambda p: reverse("people:org_unit_search") + "?q=sal",
+        expect=everyone(OK, anonymous=LOGIN),
+        check=lambda response, p, persona: (
+            None if persona == "anonymous" else _assert('value="SALES"' in response.content.decode())
+        ),
+    ),
+]
+
+
+def _assert(condition: bool) -> None:
+    assert condition
+
+
 # --- The privacy notice (issue 12) ---------------------------------------------------------------------------
 
 
