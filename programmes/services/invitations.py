@@ -52,7 +52,12 @@ def invitations_send(*, actor: User, programme: Programme, people: Iterable[User
         recipients=[i.person for i in invitations],
         kind="programme_invitation",
         dedupe_key=lambda person: f"invitation:{programme.pk}:{person.pk}",
-        context=lambda person: {"programme": programme.name, "role": by_person[person.pk].get_role_display()},
+        context=lambda person: {
+            "programme": programme.name,
+            "role": by_person[person.pk].get_role_display(),
+            # Someone who has never signed in also reads the welcome: they have an account and how to sign in.
+            "welcome": person.last_login is None,
+        },
         url=lambda person: _link(by_person[person.pk]),
     )
     return invitations

@@ -83,6 +83,7 @@ def test_invitations_go_once_in_each_persons_language_and_track_opened_and_appli
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert set(by_recipient) == {"siti@nn.example", "ketut@nn.example", "made@nn.example"}
     assert "invited" in by_recipient["siti@nn.example"].subject
+    assert "You now have an account" in by_recipient["siti@nn.example"].body  # never signed in: welcomed too
     assert "diundang" in by_recipient["ketut@nn.example"].subject.lower()  # Ketut reads Bahasa Indonesia
 
     siti = Invitation.objects.get(person=org["siti"])
