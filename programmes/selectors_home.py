@@ -9,6 +9,7 @@ the higher app and come as an htmx fragment from its own URL.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -394,7 +395,15 @@ def notifications_for_home(*, user: User, limit: int = 5) -> list[Notification]:
 
     unread = list(notification_list_for_user(user=user).filter(read_at__isnull=True)[: limit * 4])
     done = _done_keys(unread)
-    return [n for n in unread if n.pk not in done][:limit]
+    # A daily reminder of the same thing ("21 pairs are overdue a contact") is shown once, not once a day.
+    seen: set[tuple[str, str, str]] = set()
+    kept = []
+    for n in unread:
+        key = (n.kind, json.dumps(n.context, sort_keys=True, default=str), n.url)
+        if n.pk not in done and key not in seen:
+            seen.add(key)
+            kept.append(n)
+    return kept[:limit]
 
 
 def relationship_hub(*, relationship: Relationship) -> dict[str, object]:
