@@ -348,10 +348,12 @@ def manager_todos(*, user: User) -> ManagerTodos:
 
 def _done_keys(notifications: list[Notification]) -> set[int]:
     """The notifications whose action is done already: a proposal answered, a check-in answered, an
-    approval decided, an agreement signed by everyone. Read from the dedupe key the service wrote (two queries)."""
+    approval decided, an agreement signed by everyone, a logged session confirmed. Read from the dedupe key the
+    service wrote (a query per kind present)."""
     relationship_ids: dict[int, int] = {}
     checkin_ids: dict[int, int] = {}
     enrolment_ids: dict[int, int] = {}
+    session_ids: dict[int, int] = {}
     for n in notifications:
         parts = n.dedupe_key.split(":")
         if n.kind in PROPOSAL_KINDS + AGREEMENT_KINDS:
@@ -362,7 +364,17 @@ def _done_keys(notifications: list[Notification]) -> set[int]:
             checkin_ids[n.pk] = int(parts[1])
         elif n.kind == "enrolment_approval" and len(parts) > 1 and parts[1].isdigit():
             enrolment_ids[n.pk] = int(parts[1])
+        elif n.kind == "session_logged" and len(parts) > 1 and parts[1].isdigit():
+            session_ids[n.pk] = int(parts[1])  # session:<pk>:logged:<person>
     done: set[int] = set()
+    if session_ids:
+        # "Please confirm it" is done once someone confirmed the session (or it was cancelled).
+        settled = set(
+            MentoringSession.objects.filter(pk__in=set(session_ids.values()))
+            .filter(Q(confirmed_at__isnull=False) | Q(status=MentoringSession.Status.CANCELLED))
+            .values_list("pk", flat=True)
+        )
+        done |= {pk for pk, session in session_ids.items() if session in settled}
     if relationship_ids:
         states = dict(Relationship.objects.filter(pk__in=set(relationship_ids.values())).values_list("pk", "state"))
         for pk, relationship_id in relationship_ids.items():
