@@ -476,7 +476,12 @@ def agreed_terms(relationship_ids: Sequence[int]) -> dict[int, AgreedTerms]:
     rows = (
         AgreementVersion.objects.filter(agreement__relationship_id__in=relationship_ids, signatures__isnull=False)
         .order_by("agreement__relationship_id", "-number")
-        .distinct("agreement__relationship_id")
         .values_list("agreement__relationship_id", "meeting_cadence_days", "ends_on")
+        .distinct()
     )
-    return {pk: AgreedTerms(cadence, ends_on) for pk, cadence, ends_on in rows}
+    # The newest signed version comes first per relationship; DISTINCT ON would do this in SQL, but only on
+    # PostgreSQL, and `make run` sweeps on SQLite.
+    terms: dict[int, AgreedTerms] = {}
+    for pk, cadence, ends_on in rows:
+        terms.setdefault(pk, AgreedTerms(cadence, ends_on))
+    return terms
