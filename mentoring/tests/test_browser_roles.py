@@ -1,0 +1,240 @@
+"""Every role's day, by clicking: after `seed_demo`, each demo account signs in (in English, then in Bahasa
+Indonesia chosen with the language switcher) and, starting from its home page and only by following the
+links it sees, reaches every page its role uses (agreement, plan, sessions, check-in, orientation, results,
+approvals, report). Each page opens with no console error and no 4xx/5xx, and axe finds no serious or
+critical WCAG 2.2 AA violation (conftest `new_page`). A page the role needs that no visible link leads to
+fails the test: reachable only by typing its URL is a dead end.
+
+Screenshots of every account's home page, desktop and phone, in both languages, go to `screenshots/roles/`
+(git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import Resolver404, resolve
+from playwright.sync_api import Error as PlaywrightError
+
+from conftest import accept_privacy_notice
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "roles"
+PASSWORD = "mentoring-demo-2026"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PAGE_LIMIT = int(os.environ.get("ROLE_CRAWL_PAGES", "20"))
+# Links a crawl must not follow: they sign out, change a setting, download a file or leave the pages.
+SKIP = re.compile(
+    r"logout|set-language|set_language|/export|\.csv|\.xlsx|/pdf/|\.ics|/print/|/admin/|/api/|template\.csv|"
+    r"/download|/media/|/static/|/accounts/password|/privacy/export|\.json|/my-data"
+)
+
+# What each role uses, as URL names; each must be reachable by clicking from the account's home page.
+COORDINATOR = {"programmes:dashboard", "programmes:match_run", "evaluation:report", "programmes:orientation_manage"}
+MENTOR = {
+    "programmes:agreement",
+    "programmes:plan",
+    "programmes:session_list",
+    "programmes:session_detail",
+    "programmes:orientation",
+}
+MENTEE = MENTOR | {"programmes:checkin_answer"}
+# The demo accounts of the README (mentee.id and koordinator read Bahasa Indonesia by default).
+NEEDS: dict[str, set[str]] = {
+    "coordinator": COORDINATOR,
+    "koordinator": {"programmes:dashboard", "programmes:match_run"},
+    "mentor": MENTOR,
+    "mentee": MENTEE,
+    "mentee.id": MENTOR,
+    "manager": {"programmes:manager_home", "programmes:enrolment_approval"},
+    "hr": {"evaluation:reports", "evaluation:report"},
+    "admin": {"evaluation:reports"},
+}
+
+
+@dataclass
+class Crawl:
+    """What one account reached from its home page: path → the chain of paths clicked to get there."""
+
+    trail: dict[str, list[str]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def names(self) -> dict[str, str]:
+        """URL name → one path that has it."""
+        found: dict[str, str] = {}
+        for path in self.trail:
+            name = url_name(path)
+            if name:
+                found.setdefault(name, path)
+        return found
+
+
+def url_name(path: str) -> str:
+    try:
+        match = resolve(urlsplit(path).path)
+    except Resolver404:
+        return ""
+    return f"{match.namespace}:{match.url_name}" if match.namespace else str(match.url_name)
+
+
+def visible_links(page: Any) -> list[str]:
+    """The same-site paths of the links a person can see (and so click) on the page, in page order."""
+    hrefs = page.eval_on_selector_all(
+        "a[href]",
+        """els => els.filter(e => e.offsetParent !== null || e.getClientRects().length)
+                   .map(e => e.getAttribute('href'))""",
+    )
+    paths = []
+    for href in hrefs:
+        if href.startswith("/") and not href.startswith("//") and not SKIP.search(href):
+            paths.append(href.split("#")[0])
+    return paths
+
+
+def open_path(page: Any, path: str, statuses: dict[str, int]) -> None:
+    try:
+        response = page.goto(path)
+    except PlaywrightError as exc:  # a link to a file: the browser downloads it, no page to check
+        if "Download is starting" not in str(exc):
+            raise
+        statuses[path] = 0
+        return
+    statuses[path] = response.status if response else 0
+
+
+def raw_codes(page: Any) -> list[str]:
+    """Stored codes a person should never read: a choice value with an underscore ("on_hold",
+    "needs_assessment") shown as a word of the page's main text, or a bare "#12" standing for a record."""
+    from people.labels import _choices
+
+    codes = {code for code in _choices() if "_" in code}
+    text = page.locator("main").inner_text()
+    words = set(re.findall(r"[a-z]+(?:_[a-z]+)+", text))
+    return sorted(words & codes) + re.findall(r"(?<![&\w])#\d+\b", text)
+
+
+def crawl(page: Any, home: str, needs: set[str]) -> Crawl:
+    """Breadth first from the home page over visible links, at most PAGE_LIMIT pages."""
+    result = Crawl({home: []})
+    statuses: dict[str, int] = {}
+    queue = deque([home])
+    seen = {home}
+    while queue and len(statuses) < PAGE_LIMIT:
+        path = queue.popleft()
+        open_path(page, path, statuses)
+        if statuses[path] == 0:
+            continue
+        if statuses[path] >= 400:
+            result.problems.append(f"{path} answered {statuses[path]}")
+            continue
+        if codes := raw_codes(page):
+            result.problems.append(f"{path} shows raw codes: {', '.join(codes)}")
+        for link in visible_links(page):
+            if link not in seen:
+                seen.add(link)
+                result.trail[link] = [*result.trail[path], link]
+                # The role's own pages first, so a short crawl still reaches them and what lies behind them.
+                queue.appendleft(link) if url_name(link) in needs else queue.append(link)
+    result.trail = {p: t for p, t in result.trail.items() if 0 < statuses.get(p, 0) < 400}
+    return result
+
+
+def click_along(page: Any, home: str, trail: list[str]) -> None:
+    """From the home page, click the visible link to each path of the trail in turn (no typed URL)."""
+    page.goto(home)
+    for path in trail:
+        link = page.locator(f'a[href="{path}"], a[href^="{path}#"]').filter(visible=True).first
+        with page.expect_navigation():
+            link.click()
+        assert urlsplit(page.url).path == urlsplit(path).path, f"clicking towards {path} led to {page.url}"
+
+
+def choose_language(page: Any, code: str) -> None:
+    """Pick a language with the switcher in the navigation, as a person would."""
+    switcher = page.locator("select[name=language]").filter(visible=True).first
+    if switcher.input_value() != code:
+        with page.expect_navigation():
+            switcher.select_option(code)
+    assert page.locator("html").get_attribute("lang") == code
+
+
+def shoot(page: Any, account: str, language: str, viewport: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{account}-{language}-{viewport}.png"), full_page=True)
+
+
+def seed() -> list[str]:
+    """The demo, built through the services (as `make run` does); the accounts of the README that exist."""
+    from people.models import User
+
+    people = int(os.environ.get("ROLE_DEMO_PEOPLE", "300"))
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", people=people, allow_production=True, stdout=io.StringIO())
+    emails = set(User.objects.filter(email__endswith="@demo.example").values_list("email", flat=True))
+    return [account for account in NEEDS if f"{account}@demo.example" in emails]
+
+
+def sign_in_demo(new_page: Callable[..., Any], account: str, **options: Any) -> Any:
+    page = new_page(**options)
+    page.goto("/accounts/login/")
+    page.locator("input[name=username]").fill(f"{account}@demo.example")
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").click()
+    accept_privacy_notice(page)
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.timeout(3000)
+def test_every_demo_account_reaches_the_pages_of_its_role_by_clicking_in_both_languages(
+    new_page: Callable[..., Any],
+) -> None:
+    accounts = seed()
+    assert {"coordinator", "mentor", "mentee", "hr", "admin"} <= set(accounts)
+    missing: list[str] = []
+    problems: list[str] = []
+    for account in accounts:
+        page = sign_in_demo(new_page, account)
+        home = urlsplit(page.url).path
+        choose_language(page, "en")
+        shoot(page, account, "en", "desktop")
+        reached = crawl(page, home, NEEDS[account])
+        problems += [f"{account}: {p}" for p in reached.problems]
+        names = reached.names()
+        missing += [f"{account}: {name}" for name in sorted(NEEDS[account] - set(names))]
+        # The same pages again in Bahasa Indonesia, each by clicking from the home page.
+        page.goto(home)
+        choose_language(page, "id")
+        shoot(page, account, "id", "desktop")
+        for name in sorted(NEEDS[account] & set(names)):
+            click_along(page, home, reached.trail[names[name]])
+            assert page.locator("html").get_attribute("lang") == "id"
+        page.goto(home)
+        choose_language(page, "en")  # leave the account as the demo has it
+        problems += [f"{account}: console: {e}" for e in page.errors]
+        for language in ("en", "id"):
+            phone = sign_in_demo(new_page, account, viewport=PHONE, is_mobile=True, has_touch=True)
+            if language == "id":
+                phone.locator("button.navbar-toggler").click()
+                choose_language(phone, "id")
+            shoot(phone, account, language, "phone")
+            if language == "id":
+                phone.locator("button.navbar-toggler").click()
+                choose_language(phone, "en")
+            problems += [f"{account} (phone): console: {e}" for e in phone.errors]
+    assert not problems, "\n".join(problems)
+    assert not missing, "pages a role needs that no link on its way from the home page leads to:\n" + "\n".join(missing)
