@@ -22,7 +22,7 @@ from evaluation.services.cycles import cycle_open
 from evaluation.services.instruments import instruments_ensure_defaults
 from evaluation.services.results import outcome_results_compute
 from mentoring.tests.matrix import FORBIDDEN, NOT_FOUND, OK, REDIRECT, Case, everyone
-from programmes.models import BusinessGoal
+from programmes.models import BusinessGoal, Enrolment, MentoringSession, Relationship, RelationshipMember
 
 WRITERS = ("coordinator", "admin")
 READERS = ("coordinator", "hr_analyst", "admin")
@@ -70,16 +70,14 @@ def _setup(p: Any, state: str = EvaluationCycle.State.OPEN) -> None:
 
 
 def _session_note(p: Any) -> None:
-    """A relationship with a session whose notes no HR page may show (if the session model exists)."""
-    from django.apps import apps
-
-    try:
-        session = apps.get_model("programmes", "MentoringSession")
-        relationship = apps.get_model("programmes", "Relationship")
-    except LookupError:
-        return
-    rel = relationship.objects.create(programme=p.programme, state="active")
-    session.objects.create(
+    """The personas' pair, active (so the mentee counts as mentored), with a session whose notes no HR page shows."""
+    rel = Relationship.objects.create(programme=p.programme, state=Relationship.State.ACTIVE)
+    for person in (p.mentor, p.mentee):
+        enrolment = Enrolment.objects.get(programme=p.programme, person=person)
+        RelationshipMember.objects.create(
+            relationship=rel, enrolment=enrolment, role=enrolment.role, response=RelationshipMember.Response.ACCEPTED
+        )
+    MentoringSession.objects.create(
         relationship=rel, programme=p.programme, held_at=timezone.now(), shared_notes=SECRET_NOTE, status="held"
     )
 
@@ -254,6 +252,12 @@ def _other_setup(p: Any) -> None:
     today = timezone.localdate()
     cycle = EvaluationCycle.objects.create(
         programme=p.other_programme, kind="end", state="closed", opens_on=today, closes_on=today
+    )
+    # The outsider is mentored there (an active relationship), so that programme has a result of its own.
+    rel = Relationship.objects.create(programme=p.other_programme, state=Relationship.State.ACTIVE)
+    enrolment = Enrolment.objects.get(programme=p.other_programme, person=p.outsider)
+    RelationshipMember.objects.create(
+        relationship=rel, enrolment=enrolment, role=enrolment.role, response=RelationshipMember.Response.ACCEPTED
     )
     for kind, c in (("baseline", None), ("cycle", cycle)):
         Observation.objects.create(
