@@ -8,23 +8,12 @@ conditional UPDATE before it is built.
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
+from mentoring.tasks_base import MentoringTask
 from programmes.models import Programme
 
-# A database that is briefly away is retried soon (about 2, 4, 8, 16 s); the next beat run would do the
-# same work anyway.
-RETRY_ON = (OperationalError, InterfaceError)
 
-
-@shared_task(
-    name="evaluation.tasks.open_and_close_cycles",
-    autoretry_for=RETRY_ON,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=4,
-)
+@shared_task(base=MentoringTask, name="evaluation.tasks.open_and_close_cycles")
 def open_and_close_cycles() -> dict[str, int]:
     """Open the cycles whose day has come (sending their instruments) and close those whose window ended."""
     from .services.cycles import cycles_close_due, cycles_open_due
@@ -32,14 +21,7 @@ def open_and_close_cycles() -> dict[str, int]:
     return {"opened": cycles_open_due(), "closed": cycles_close_due()}
 
 
-@shared_task(
-    name="evaluation.tasks.send_cycle_reminders",
-    autoretry_for=RETRY_ON,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=4,
-)
+@shared_task(base=MentoringTask, name="evaluation.tasks.send_cycle_reminders")
 def send_cycle_reminders() -> int:
     """Remind, at most once a week, everyone who has not answered an open cycle's questionnaires."""
     from .services.instruments import cycles_remind_open
@@ -47,14 +29,7 @@ def send_cycle_reminders() -> int:
     return cycles_remind_open()
 
 
-@shared_task(
-    name="evaluation.tasks.compute_outcome_results",
-    autoretry_for=RETRY_ON,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=4,
-)
+@shared_task(base=MentoringTask, name="evaluation.tasks.compute_outcome_results")
 def compute_outcome_results(programme_id: int | None = None) -> int:
     """Recompute the outcome results whose inputs changed (one programme, or every programme)."""
     from .services.results import outcome_results_compute, outcome_results_compute_all
@@ -66,14 +41,10 @@ def compute_outcome_results(programme_id: int | None = None) -> int:
 
 
 @shared_task(
+    base=MentoringTask,
     name="evaluation.tasks.build_export",
     soft_time_limit=600,
     time_limit=660,
-    autoretry_for=RETRY_ON,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=4,
 )
 def build_export(job_id: int) -> str:
     """Build one queued report export into a file its requester can download."""
@@ -82,14 +53,7 @@ def build_export(job_id: int) -> str:
     return export_job_build(job_id=job_id)
 
 
-@shared_task(
-    name="evaluation.tasks.unstick_export_jobs",
-    autoretry_for=RETRY_ON,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=4,
-)
+@shared_task(base=MentoringTask, name="evaluation.tasks.unstick_export_jobs")
 def unstick_export_jobs() -> dict[str, int]:
     """Retry exports queued too long (a broker that was down) and fail those that can no longer finish."""
     from .services.exports import export_jobs_unstick

@@ -6,6 +6,8 @@ import logging
 
 from celery import current_app, shared_task
 
+from mentoring.tasks_base import MentoringTask
+
 from .models import PendingPublish
 from .services.hris_sync import hris_sync_scheduled
 
@@ -14,7 +16,7 @@ logger = logging.getLogger(__name__)
 BATCH = 500
 
 
-@shared_task(name="people.tasks.republish_pending", ignore_result=True)
+@shared_task(base=MentoringTask, name="people.tasks.republish_pending", ignore_result=True)
 def republish_pending() -> int:
     """Publish again each task a request failed to publish; delete it once the broker took it.
 
@@ -35,14 +37,16 @@ def republish_pending() -> int:
     return sent
 
 
-@shared_task(name="people.tasks.hris_sync", ignore_result=True)
+@shared_task(base=MentoringTask, name="people.tasks.hris_sync", ignore_result=True)
 def hris_sync() -> int | None:
     """The scheduled HRIS sync (HRIS_SYNC_SOURCE); a file already synced is not run again, so retries are safe."""
     sync = hris_sync_scheduled()
     return sync.pk if sync is not None else None
 
 
-@shared_task(name="people.tasks.run_import_job", ignore_result=True, soft_time_limit=900, time_limit=960)
+@shared_task(
+    base=MentoringTask, name="people.tasks.run_import_job", ignore_result=True, soft_time_limit=900, time_limit=960
+)
 def run_import_job(job_id: int) -> str:
     """Check or import one queued HRIS file (people.services.import_jobs)."""
     from .services.import_jobs import import_job_run
@@ -50,7 +54,7 @@ def run_import_job(job_id: int) -> str:
     return import_job_run(job_id=job_id)
 
 
-@shared_task(name="people.tasks.delete_temporary_files", ignore_result=True)
+@shared_task(base=MentoringTask, name="people.tasks.delete_temporary_files", ignore_result=True)
 def delete_temporary_files() -> int:
     """Delete import previews and import jobs' files older than settings.TEMPORARY_FILES_HOURS."""
     from .services.cleanup import temporary_files_delete

@@ -5,10 +5,12 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from mentoring.tasks_base import MentoringTask
+
 from .retention import programme_content_purge, programmes_due_for_purge
 
 
-@shared_task(name="privacy.tasks.apply_retention")
+@shared_task(base=MentoringTask, name="privacy.tasks.apply_retention")
 def apply_retention() -> int:
     """Purge the pair content of every closed programme past its retention period; returns how many."""
     purged = 0

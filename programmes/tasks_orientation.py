@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from mentoring.tasks_base import MentoringTask
 
 from .services.orientation import orientation_reminders_send
 
 
 @shared_task(
+    base=MentoringTask,
     name="programmes.tasks_orientation.send_orientation_reminders",
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=4,
     soft_time_limit=120,
     time_limit=150,
 )
