@@ -6,6 +6,7 @@ policy and socket timeouts, so a broker that is down fails fast and the periodic
 """
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -67,85 +68,51 @@ app.conf.update(
     timezone="UTC",
 )
 
-# The one beat schedule. Every entry is idempotent: running twice sends nothing twice. A sweep that waited
-# longer than its interval in a queue is dropped (expires): the next one does the same work.
-SWEEP_SECONDS = float(os.environ.get("NOTIFICATION_SWEEP_SECONDS", "30"))
-SUPPORT_SWEEP_SECONDS = float(os.environ.get("SUPPORT_SWEEP_SECONDS", "3600"))
-REPUBLISH_SECONDS = float(os.environ.get("REPUBLISH_SWEEP_SECONDS", "60"))
-HRIS_SYNC_MINUTES = float(os.environ.get("HRIS_SYNC_MINUTES", "60"))
-app.conf.beat_schedule = {
-    "send-due-notifications": {
-        "task": "programmes.tasks.send_due_notifications",
-        "schedule": timedelta(seconds=SWEEP_SECONDS),
-        "options": {"expires": SWEEP_SECONDS},
-    },
-    # Tasks a web request could not publish (broker down) are published again once it is back.
+# The one beat schedule: each entry's task. How often each runs is a setting (MENTORING_BEAT_INTERVALS).
+# Every entry is idempotent: running twice sends nothing twice.
+BEAT_TASKS = {
+    "send-due-notifications": "programmes.tasks.send_due_notifications",
     # The HRIS sync (people/services/hris_sync.py): does nothing unless HRIS_SYNC_SOURCE is set.
-    "hris-sync": {
-        "task": "people.tasks.hris_sync",
-        "schedule": timedelta(minutes=HRIS_SYNC_MINUTES),
-        "options": {"expires": HRIS_SYNC_MINUTES * 60},
-    },
-    # Invitations nobody acted on get one reminder (programmes/services/invitations.py); daily is enough.
-    "invitation-reminders": {
-        "task": "programmes.tasks.invitation_reminders",
-        "schedule": timedelta(hours=6),
-        "options": {"expires": 6 * 3600},
-    },
-    "republish-pending": {
-        "task": "people.tasks.republish_pending",
-        "schedule": timedelta(seconds=REPUBLISH_SECONDS),
-        "options": {"expires": REPUBLISH_SECONDS},
-    },
+    "hris-sync": "people.tasks.hris_sync",
+    # Invitations nobody acted on get one reminder (programmes/services/invitations.py).
+    "invitation-reminders": "programmes.tasks.invitation_reminders",
+    # Tasks a web request could not publish (broker down) are published again once it is back.
+    "republish-pending": "people.tasks.republish_pending",
     # Import previews and background imports' files older than TEMPORARY_FILES_HOURS.
-    "delete-temporary-files": {
-        "task": "people.tasks.delete_temporary_files",
-        "schedule": timedelta(hours=1),
-        "options": {"expires": 3600},
-    },
-    # Orientation reminders (programmes/services/orientation.py): hourly; each reminder has a dedupe key.
-    "send-orientation-reminders": {
-        "task": "programmes.tasks_orientation.send_orientation_reminders",
-        "schedule": timedelta(hours=1),
-        "options": {"expires": 3600},
-    },
+    "delete-temporary-files": "people.tasks.delete_temporary_files",
+    # Orientation reminders (programmes/services/orientation.py): each reminder has a dedupe key.
+    "send-orientation-reminders": "programmes.tasks_orientation.send_orientation_reminders",
     # Ongoing support: reminders, check-ins, inactivity escalation, the term, and closures waiting too long for
     # exit surveys (chased, then closed) (programmes/services/reminders.py).
-    "sweep-support": {
-        "task": "programmes.tasks.sweep_support",
-        "schedule": timedelta(seconds=SUPPORT_SWEEP_SECONDS),
-        "options": {"expires": SUPPORT_SWEEP_SECONDS},
-    },
+    "sweep-support": "programmes.tasks.sweep_support",
     # Evaluation: cycles open and close on their dates, reminders at most weekly per person (dedupe keys),
     # results recomputed only where their inputs' fingerprint changed.
-    "evaluation-open-and-close-cycles": {
-        "task": "evaluation.tasks.open_and_close_cycles",
-        "schedule": timedelta(minutes=30),
-        "options": {"expires": 30 * 60},
-    },
-    "evaluation-cycle-reminders": {
-        "task": "evaluation.tasks.send_cycle_reminders",
-        "schedule": timedelta(hours=6),
-        "options": {"expires": 6 * 3600},
-    },
+    "evaluation-open-and-close-cycles": "evaluation.tasks.open_and_close_cycles",
+    "evaluation-cycle-reminders": "evaluation.tasks.send_cycle_reminders",
     # Exports queued while the broker was down are queued again; those that cannot finish fail with a message.
-    "evaluation-unstick-export-jobs": {
-        "task": "evaluation.tasks.unstick_export_jobs",
-        "schedule": timedelta(minutes=10),
-        "options": {"expires": 10 * 60},
-    },
+    "evaluation-unstick-export-jobs": "evaluation.tasks.unstick_export_jobs",
     # Personal data: pair content of programmes closed PRIVACY_RETENTION_MONTHS ago is deleted (privacy/retention.py).
-    "privacy-apply-retention": {
-        "task": "privacy.tasks.apply_retention",
-        "schedule": timedelta(days=1),
-        "options": {"expires": 24 * 3600},
-    },
-    "evaluation-compute-outcome-results": {
-        "task": "evaluation.tasks.compute_outcome_results",
-        "schedule": timedelta(hours=1),
-        "options": {"expires": 3600},
-    },
+    "privacy-apply-retention": "privacy.tasks.apply_retention",
+    "evaluation-compute-outcome-results": "evaluation.tasks.compute_outcome_results",
 }
+
+
+def beat_schedule(intervals: Mapping[str, float]) -> dict[str, dict[str, Any]]:
+    """The schedule with each entry's interval in seconds; a run that waited longer than that in a queue is
+    dropped (expires): the next one does the same work."""
+    return {
+        name: {"task": task, "schedule": timedelta(seconds=intervals[name]), "options": {"expires": intervals[name]}}
+        for name, task in BEAT_TASKS.items()
+    }
+
+
+@app.on_after_configure.connect
+def set_beat_schedule(sender: Celery, source: Any, **kwargs: Any) -> None:
+    """Build the schedule once the settings are read (importing them here would run before Django set up)."""
+    from django.conf import settings
+
+    source.beat_schedule = beat_schedule(settings.MENTORING_BEAT_INTERVALS)
+
 
 app.autodiscover_tasks()
 app.autodiscover_tasks(related_name="tasks_orientation")

@@ -8,7 +8,6 @@ switch on so that `check --deploy --fail-level WARNING` passes.
 """
 
 import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,40 +18,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
+from .settings_env import celery_broker, env_bool, env_float, env_list, local_secret_key
+
 # Lets model admin and form classes be subscripted at run time, as their type hints are.
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    """Read a yes/no environment variable ("1", "true", "yes", "on" mean yes)."""
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    """Read a comma-separated environment variable."""
-    value = os.environ.get(name, "")
-    return [item.strip() for item in value.split(",") if item.strip()] or default
-
-
-def local_secret_key(path: Path) -> str:
-    """A random key kept in a git-ignored file, for DEBUG only: stable across restarts, never in the repository."""
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    try:
-        with path.open("x") as handle:  # exclusive: two processes starting at once keep the first one's key
-            handle.write(key)
-    except FileExistsError:
-        return path.read_text().strip()
-    return key
 
 
 # Off unless asked for: `make run` and the tests set DJANGO_DEBUG=1; a forgotten variable never means debug.
@@ -315,29 +286,6 @@ if not DEBUG:
 CELERY_LOCAL_DIR = Path(os.environ.get("CELERY_LOCAL_DIR", BASE_DIR / "var" / "celery"))
 
 
-def celery_broker(redis_url: str, local_dir: Path) -> tuple[str, dict[str, object]]:
-    """The broker URL and its transport options.
-
-    Redis gets short socket timeouts so that a broker that is down or silent fails a publish within about
-    two seconds instead of holding a web request. The file transport keeps every folder under `local_dir`
-    (mentoring/celery.py creates them; kombu does not).
-    """
-    if redis_url:
-        return redis_url, {
-            "socket_timeout": 2,
-            "socket_connect_timeout": 2,
-            "max_retries": 1,
-            "visibility_timeout": 3600,
-        }
-    return "filesystem://", {
-        "data_folder_in": str(local_dir / "queue"),
-        "data_folder_out": str(local_dir / "queue"),
-        "control_folder": str(local_dir / "control"),
-        "processed_folder": str(local_dir / "processed"),
-        "store_processed": False,
-    }
-
-
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = celery_broker(REDIS_URL, CELERY_LOCAL_DIR)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Beat's schedule file: when each periodic task last ran. It must outlive beat (a persistent volume in a
@@ -345,6 +293,22 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # more often than hourly would never run the hourly jobs. Read by `celery beat` without --schedule.
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE", str(BASE_DIR / "var" / "celerybeat-schedule"))
 CELERY_TASK_EAGER_PROPAGATES = True
+# How often beat runs each entry of the schedule (mentoring/celery.py), in seconds; an entry that waited longer
+# than its interval in a queue expires. The frequent sweeps can be tuned per deployment.
+MENTORING_BEAT_INTERVALS: dict[str, float] = {
+    "send-due-notifications": env_float("NOTIFICATION_SWEEP_SECONDS", 30),
+    "republish-pending": env_float("REPUBLISH_SWEEP_SECONDS", 60),
+    "sweep-support": env_float("SUPPORT_SWEEP_SECONDS", 3600),
+    "hris-sync": env_float("HRIS_SYNC_MINUTES", 60) * 60,
+    "invitation-reminders": 6 * 3600,
+    "delete-temporary-files": 3600,
+    "send-orientation-reminders": 3600,
+    "evaluation-open-and-close-cycles": 30 * 60,
+    "evaluation-cycle-reminders": 6 * 3600,
+    "evaluation-unstick-export-jobs": 10 * 60,
+    "evaluation-compute-outcome-results": 3600,
+    "privacy-apply-retention": 24 * 3600,
+}
 
 # API
 REST_FRAMEWORK = {

@@ -9,7 +9,8 @@ import os
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
 from .settings import *  # noqa: F403
-from .settings import CELERY_LOCAL_DIR, REDIS_URL, celery_broker
+from .settings import CELERY_LOCAL_DIR, REDIS_URL
+from .settings_env import celery_broker
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

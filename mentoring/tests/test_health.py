@@ -18,7 +18,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from mentoring import health
-from mentoring.settings import celery_broker
+from mentoring.settings_env import celery_broker
 
 pytestmark = pytest.mark.django_db
 

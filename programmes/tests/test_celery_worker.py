@@ -30,7 +30,7 @@ from django.db import connection, connections, transaction
 
 from mentoring.background import enqueue_on_commit
 from mentoring.celery import app as celery_app
-from mentoring.settings import celery_broker
+from mentoring.settings_env import celery_broker
 from people.tests.factories import UserFactory
 from programmes.models import Notification
 from programmes.services.notifications import notification_create, notifications_send_due

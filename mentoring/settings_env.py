@@ -1,0 +1,64 @@
+"""Helpers that read the environment for mentoring/settings.py (kept apart so the settings read as a table)."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a yes/no environment variable ("1", "true", "yes", "on" mean yes)."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Read a comma-separated environment variable."""
+    value = os.environ.get(name, "")
+    return [item.strip() for item in value.split(",") if item.strip()] or default
+
+
+def local_secret_key(path: Path) -> str:
+    """A random key kept in a git-ignored file, for DEBUG only: stable across restarts, never in the repository."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    try:
+        with path.open("x") as handle:  # exclusive: two processes starting at once keep the first one's key
+            handle.write(key)
+    except FileExistsError:
+        return path.read_text().strip()
+    return key
+
+
+def env_float(name: str, default: float) -> float:
+    """Read a number from the environment (an empty value means the default)."""
+    value = os.environ.get(name, "")
+    return float(value) if value.strip() else default
+
+
+def celery_broker(redis_url: str, local_dir: Path) -> tuple[str, dict[str, object]]:
+    """The broker URL and its transport options.
+
+    Redis gets short socket timeouts so that a broker that is down or silent fails a publish within about
+    two seconds instead of holding a web request. The file transport keeps every folder under `local_dir`
+    (mentoring/celery.py creates them; kombu does not).
+    """
+    if redis_url:
+        return redis_url, {
+            "socket_timeout": 2,
+            "socket_connect_timeout": 2,
+            "max_retries": 1,
+            "visibility_timeout": 3600,
+        }
+    return "filesystem://", {
+        "data_folder_in": str(local_dir / "queue"),
+        "data_folder_out": str(local_dir / "queue"),
+        "control_folder": str(local_dir / "control"),
+        "processed_folder": str(local_dir / "processed"),
+        "store_processed": False,
+    }
