@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from mentoring.dates import add_months
 from people.demo import LOGINS, login_email
 from people.demo_clock import at
 from people.models import User
@@ -31,7 +32,6 @@ from programmes.models import Enrolment, Programme, Relationship
 
 from . import demo_steps as evaluation
 from .models import EvaluationCycle, OutcomeResult
-from .services.cycles import add_months
 
 if TYPE_CHECKING:
     from people.demo import DemoPeople

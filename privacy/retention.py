@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max
 
+from mentoring.dates import add_months
 from programmes.models import (
     AuditEvent,
     CheckIn,
@@ -27,7 +28,6 @@ from programmes.models import (
     PrivateNote,
     Programme,
 )
-from programmes.services.agreements import add_months
 
 PURGED = "content_purged"
 

@@ -8,7 +8,6 @@ closing asks for the outcome results to be computed once the transaction commits
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -16,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentoring.dates import add_months
 from people.models import User
 from programmes.models import Programme
 from programmes.services.lifecycle import audit_event_record
@@ -29,13 +29,6 @@ State = EvaluationCycle.State
 WINDOW_DAYS = 21  # how long a cycle stays open for answers
 DEFAULT_TERM_MONTHS = 12
 PLAN_CLOSED_PHASES = (Programme.Phase.CLOSED, Programme.Phase.CANCELLED)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it is shorter): 31 Jan + 1 = 28/29 Feb."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def default_plan(starts_on: date, term_months: int) -> list[tuple[str, date, date]]:

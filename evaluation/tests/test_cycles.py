@@ -16,7 +16,6 @@ from conftest import Personas
 from evaluation.models import Answer, EvaluationCycle, Instrument, InstrumentResponse
 from evaluation.services.common import EvaluationError
 from evaluation.services.cycles import (
-    add_months,
     cycle_close,
     cycle_mark_reported,
     cycle_open,
@@ -35,11 +34,6 @@ from programmes.models import AuditEvent, Notification, Programme
 pytestmark = pytest.mark.django_db
 Kind, State = EvaluationCycle.Kind, EvaluationCycle.State
 TODAY = datetime.date(2026, 6, 15)
-
-
-def test_add_months_keeps_the_day_or_takes_the_months_last() -> None:
-    assert add_months(datetime.date(2026, 1, 31), 1) == datetime.date(2026, 2, 28)
-    assert add_months(datetime.date(2026, 11, 15), 3) == datetime.date(2027, 2, 15)
 
 
 def test_the_default_plan_follows_the_programmes_term() -> None:

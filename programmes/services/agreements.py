@@ -11,7 +11,6 @@ conditions hold.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.dates import add_months
 from people.models import User
 
 from ..errors import DomainError, InvalidTransition, StaleTransition, TransitionBlocked
@@ -59,13 +59,6 @@ DEFAULT_NO_FAULT = _(
     "Either of us may end this relationship at any time, for any reason or none, without blame. We will tell "
     "each other and the coordinator."
 )
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it is shorter)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def agreement_url(relationship: Relationship) -> str:

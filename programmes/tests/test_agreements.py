@@ -3,7 +3,7 @@ activation and the print page."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from mentoring.dates import add_months
 from people.tests.factories import UserFactory
 from programmes.errors import DomainError, InvalidTransition, StaleTransition, TransitionBlocked
 from programmes.models import (
@@ -23,7 +24,6 @@ from programmes.models import (
 )
 from programmes.services.agreements import (
     AgreementTerms,
-    add_months,
     agreement_first_meeting_record,
     agreement_sign,
     agreement_update,
@@ -82,11 +82,6 @@ def test_accepting_a_match_drafts_the_agreement_from_the_programmes_template() -
     assert version.goal_snapshot[0]["statement"] == "Close a renewal without a discount."
     drafted = Notification.objects.filter(kind="agreement_drafted")
     assert {n.recipient for n in drafted} == set(people_of(relationship))
-
-
-def test_add_months_keeps_the_day_or_takes_the_last_of_a_shorter_month() -> None:
-    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert add_months(date(2026, 11, 15), 3) == date(2027, 2, 15)
 
 
 # --- Editing and versions -------------------------------------------------------------------------------------------
