@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from .models import User
+from .models import OrgUnit, User
 
 # Ancestors of a set of people up to a depth, in one recursive query (PostgreSQL and SQLite alike).
 # The depth bound also makes a cycle in bad data finite.
@@ -51,3 +51,28 @@ def pairs_within_reporting_line(pairs: Iterable[tuple[int, int]], depth: int) ->
     people = {pk for pair in pair_list for pk in pair}
     chains = managers_within(people, depth)
     return {(x, y) for x, y in pair_list if y in chains.get(x, {}) or x in chains.get(y, {})}
+
+
+def org_unit_chain(unit_id: int | None, parent: dict[int, int | None]) -> list[int]:
+    """The unit and every unit above it, nearest first, along `parent` (unit → its parent); [] for no unit."""
+    chain: list[int] = []
+    while unit_id is not None and unit_id not in chain:  # a loop in bad data ends at its first repeat
+        chain.append(unit_id)
+        unit_id = parent.get(unit_id)
+    return chain
+
+
+def org_unit_parents() -> dict[int, int | None]:
+    """The org tree as unit → parent (one query)."""
+    return dict(OrgUnit.objects.values_list("pk", "parent_id"))
+
+
+def org_unit_paths(unit_ids: Iterable[int | None]) -> dict[int, list[int]]:
+    """Each given unit with every unit above it today, nearest first (one query for the tree).
+
+    Programmes freeze this when a person becomes part of one (an accepted enrolment, a comparison-group
+    member): reports filter that programme's people by the frozen chain, so a later move or re-parenting
+    in the HRIS changes none of its figures.
+    """
+    parent = org_unit_parents()
+    return {unit: org_unit_chain(unit, parent) for unit in set(unit_ids) if unit is not None}

@@ -247,6 +247,13 @@ class Enrolment(models.Model):
     # Why the last decline or withdrawal happened, shown to the person; the audit trail keeps every reason.
     state_reason = models.TextField(_("reason"), blank=True)
     state_changed_at = models.DateTimeField(default=timezone.now)
+    # The person's org unit, and every unit above it (ids, nearest first), when the enrolment was first
+    # accepted; null before. Reports filter and count this programme's people by them, so a later move in
+    # the HRIS changes none of its figures (evaluation.report_disclosure).
+    frozen_org_unit = models.ForeignKey(
+        "people.OrgUnit", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    frozen_org_path = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("enrolment")

@@ -8,14 +8,17 @@ shares: a mentor is `matched` exactly while their open relationships fill their 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import User
+from people.selectors import org_unit_paths
 
 from ..models import Enrolment, Relationship
-from ..states import ENROLMENT_GONE, OPEN, check_enrolment_move, check_relationship_move
+from ..states import ENROLMENT_ACCEPTED, ENROLMENT_GONE, OPEN, check_enrolment_move, check_relationship_move
 from .lifecycle import audit_event_record
 
 EState = Enrolment.State
@@ -32,6 +35,23 @@ def relationship_move(*, actor: User | None, relationship: Relationship, to: str
     return relationship
 
 
+def _freeze_org_unit(enrolment: Enrolment) -> None:
+    """From its first acceptance on, the person counts in the unit they are in now (and under the units above
+    it) in this programme's reports, wherever the HRIS moves them later; an enrolment of theirs in another role
+    accepted earlier already fixed it for the programme."""
+    earlier: tuple[int | None, Any] | None = (
+        Enrolment.objects.filter(programme_id=enrolment.programme_id, person_id=enrolment.person_id)
+        .filter(frozen_org_path__isnull=False)
+        .exclude(pk=enrolment.pk)
+        .values_list("frozen_org_unit_id", "frozen_org_path")
+        .first()
+    )
+    if earlier is None:
+        unit = enrolment.person.org_unit_id
+        earlier = (unit, org_unit_paths([unit]).get(unit, []) if unit else [])
+    enrolment.frozen_org_unit_id, enrolment.frozen_org_path = earlier
+
+
 def enrolment_move(*, actor: User | None, enrolment: Enrolment, to: str, reason: str = "") -> Enrolment:
     """Move a (locked) enrolment along the table, audited; the reason is shown to the person when it ends."""
     check_enrolment_move(enrolment, to)
@@ -40,6 +60,8 @@ def enrolment_move(*, actor: User | None, enrolment: Enrolment, to: str, reason:
     enrolment.state_changed_at = timezone.now()
     if reason.strip() or to in ENROLMENT_GONE:
         enrolment.state_reason = reason.strip()
+    if to in ENROLMENT_ACCEPTED and enrolment.frozen_org_path is None:
+        _freeze_org_unit(enrolment)
     enrolment.full_clean()
     enrolment.save()
     audit_event_record(actor=actor, obj=enrolment, from_state=from_state, to_state=to, reason=reason)
