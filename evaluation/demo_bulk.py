@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from people.demo_clock import at
 from people.models import User
+from people.selectors import org_unit_paths
 from programmes import demo as steps
 from programmes.errors import TransitionBlocked
 from programmes.models import Enrolment, MentoringSession, Programme, Relationship, RelationshipMember
@@ -73,6 +74,14 @@ def _pairs(programme: Programme, count: int, rng: random.Random) -> list[tuple[i
     mentors, mentees = free[:count], free[-count:]
     rng.shuffle(mentees)
     started = timezone.now() - timedelta(weeks=42)
+    # Accepted rows freeze their person's org unit (programmes.services.transitions does it one by one).
+    unit_of = dict(User.objects.filter(pk__in=mentors + mentees).values_list("pk", "org_unit_id"))
+    paths = org_unit_paths(unit_of.values())
+
+    def frozen(person: int) -> dict[str, object]:
+        unit = unit_of.get(person)
+        return {"frozen_org_unit_id": unit, "frozen_org_path": paths[unit] if unit else []}
+
     enrol = [
         Enrolment(
             programme=programme,
@@ -81,6 +90,7 @@ def _pairs(programme: Programme, count: int, rng: random.Random) -> list[tuple[i
             state=Enrolment.State.MATCHED,
             capacity=1,
             created_at=started,
+            **frozen(p),
         )
         for p in mentors
     ]
@@ -91,6 +101,7 @@ def _pairs(programme: Programme, count: int, rng: random.Random) -> list[tuple[i
             role=Enrolment.Role.MENTEE,
             state=Enrolment.State.MATCHED,
             created_at=started,
+            **frozen(p),
         )
         for p in mentees
     ]

@@ -93,6 +93,13 @@ class ComparisonMember(models.Model):
     group = models.ForeignKey(ComparisonGroup, on_delete=models.CASCADE, related_name="members")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
+    # The person's org unit, and every unit above it (ids, nearest first), when they were first frozen into
+    # the group: the report filters and counts them by these (evaluation.report_disclosure), never by where
+    # the HRIS puts them later.
+    frozen_org_unit = models.ForeignKey(
+        "people.OrgUnit", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    frozen_org_path = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["group", "person"]

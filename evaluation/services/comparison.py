@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import OrgUnit, User
+from people.selectors import org_unit_paths
 from programmes.models import Programme, ProgrammeRole
 from programmes.services.lifecycle import audit_event_record
 
@@ -135,6 +136,24 @@ def _check_size(matched: int, members: int) -> None:
         )
 
 
+def _frozen_members(group: ComparisonGroup, people: list[int]) -> list[ComparisonMember]:
+    """The new members, each with the org unit (and the units above it) they are in now; a member who stays
+    through a refreeze keeps the unit frozen the first time. The old membership is deleted."""
+    kept = {
+        m.person_id: (m.frozen_org_unit_id, m.frozen_org_path)
+        for m in group.members.filter(person_id__in=people, frozen_org_path__isnull=False)
+    }
+    group.members.all().delete()
+    units = dict(User.objects.filter(pk__in=people).values_list("pk", "org_unit_id"))
+    paths = org_unit_paths(units.values())
+    rows = []
+    for pk in people:
+        unit = units.get(pk)
+        unit, path = kept.get(pk) or (unit, paths[unit] if unit else [])
+        rows.append(ComparisonMember(group=group, person_id=pk, frozen_org_unit_id=unit, frozen_org_path=path))
+    return rows
+
+
 @transaction.atomic
 def comparison_group_freeze(
     *, actor: User, programme: Programme, rule: ComparisonRule, refreeze: bool = False
@@ -166,10 +185,7 @@ def comparison_group_freeze(
     group.full_clean()
     group.save()
     group.org_units.set(rule.org_units)
-    group.members.all().delete()
-    ComparisonMember.objects.bulk_create(
-        [ComparisonMember(group=group, person_id=pk) for pk in members], batch_size=1000
-    )
+    ComparisonMember.objects.bulk_create(_frozen_members(group, members), batch_size=1000)
     removed, _detail = (
         Observation.objects.filter(metric__programme=programme, group=Observation.Group.COMPARISON)
         .exclude(person_id__in=group.members.values("person_id"))
