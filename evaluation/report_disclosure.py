@@ -1,11 +1,19 @@
 """The report's filters as offered groups of people, and the figures a filtered report may show.
 
-`FilterUniverse.load` reads, in four queries, everything that decides which filter keeps whom: each
-person's org unit (and so every unit above it), their enrolled roles, and comparison-group membership. For
-one figure's unfiltered population it then gives the published groups (evaluation.disclosure) of every
-filter the report form offers (org unit with sub-units × role), cached per population because most
-figures of a programme share the same people. `withhold` takes a group's figures out of a result when the
-reader's filter asks for a group that is not published.
+`FilterUniverse.load` reads, in a fixed number of queries, everything that decides which filter keeps whom
+in each programme: every person's org unit *as frozen for that programme* (with the units above it then),
+their enrolled roles, and comparison-group membership. A participant's unit is frozen when their enrolment
+is first accepted (programmes.services.transitions), a comparison member's when the group is first frozen
+with them in it (evaluation.services.comparison); a person who moves afterwards, or whose unit is moved
+under another parent, stays counted where they were for that programme. Otherwise an HR analyst could
+export, move one person with the people import, export again and subtract: the difference would be that
+person's own values, and complementary suppression, which looks at one moment only, cannot see it.
+
+The same universe answers both questions of a filtered report: whom a filter keeps (`kept`), and, for one
+figure's unfiltered population, the published groups (evaluation.disclosure) of every filter the report
+form offers (org unit with sub-units × role), cached per population because most figures of a programme
+share the same people. `withhold` takes a group's figures out of a result when the reader's filter asks
+for a group that is not published.
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from people.models import OrgUnit, User
+from people.models import User
+from people.selectors import org_unit_chain, org_unit_parents
 from programmes.models import Enrolment
 
 from . import stats
@@ -29,42 +38,62 @@ ALL_ROLES = ""
 
 @dataclass
 class FilterUniverse:
-    """Which offered filters (org unit, role) keep each person of some programmes."""
+    """Which offered filters (org unit, role) keep each person of one programme."""
 
-    parent: dict[int, int | None]
-    unit_of: dict[int, int | None]
+    chain_of: dict[int, list[int]]  # person → their frozen unit and every unit above it, nearest first
     roles_of: dict[int, set[str]]  # "" = enrolled in any role or in the comparison group
     _keys: dict[int, list[Hashable]] = field(default_factory=dict)
     _published: dict[Group, set[Group]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, programme_ids: Sequence[int], people: Collection[int]) -> FilterUniverse:
-        """The org tree, and the units and roles of `people` in these programmes (four queries)."""
-        roles: dict[int, set[str]] = defaultdict(set)
-        members = ComparisonMember.objects.filter(group__programme_id__in=list(programme_ids))
-        for person in members.values_list("person_id", flat=True):
-            roles[person].update((ALL_ROLES, *ROLES))  # comparison members are kept by every role filter
-        enrolled = Enrolment.objects.filter(programme_id__in=list(programme_ids)).values_list("person_id", "role")
-        for person, role in enrolled:
-            roles[person].add(ALL_ROLES)
+    def load(cls, programme_ids: Sequence[int]) -> dict[int, FilterUniverse]:
+        """Each programme's universe (two queries; two more only when some row was never frozen)."""
+        ids = list(programme_ids)
+        roles: dict[int, dict[int, set[str]]] = {pk: defaultdict(set) for pk in ids}
+        chains: dict[int, dict[int, list[int]]] = {pk: {} for pk in ids}
+        unfrozen: set[tuple[int, int]] = set()
+        members = ComparisonMember.objects.filter(group__programme_id__in=ids)
+        for programme, person, path in members.values_list("group__programme_id", "person_id", "frozen_org_path"):
+            roles[programme][person].update((ALL_ROLES, *ROLES))  # comparison members are kept by every role filter
+            if path is not None:
+                chains[programme][person] = list(path)  # frozen first, so it holds if they enrol later
+            else:
+                unfrozen.add((programme, person))
+        enrolled = Enrolment.objects.filter(programme_id__in=ids).order_by("pk")
+        columns = ("programme_id", "person_id", "role", "frozen_org_path")
+        for programme, person, role, path in enrolled.values_list(*columns):
+            roles[programme][person].add(ALL_ROLES)
             if role in ROLES:
-                roles[person].add(role)
-        units: dict[int, int | None] = dict(User.objects.filter(pk__in=list(people)).values_list("pk", "org_unit_id"))
-        parent: dict[int, int | None] = dict(OrgUnit.objects.values_list("pk", "parent_id"))
-        return cls(parent=parent, unit_of=units, roles_of=dict(roles))
+                roles[programme][person].add(role)
+            if path is not None:
+                chains[programme].setdefault(person, list(path))
+            else:
+                unfrozen.add((programme, person))
+        # Never frozen: enrolments not accepted (yet), so with no values of their own, and rows written outside
+        # the services (test data, a bulk load): where the directory puts them now.
+        unfrozen = {(programme, person) for programme, person in unfrozen if person not in chains[programme]}
+        if unfrozen:
+            units = dict(User.objects.filter(pk__in={p for _pr, p in unfrozen}).values_list("pk", "org_unit_id"))
+            parent = org_unit_parents()
+            for programme, person in unfrozen:
+                chains[programme][person] = org_unit_chain(units.get(person), parent)
+        return {pk: cls(chain_of=chains[pk], roles_of=dict(roles[pk])) for pk in ids}
 
     def keys(self, person: int) -> list[Hashable]:
         """The (org unit or None, role) filters that keep this person; (None, "") is no filter at all."""
         if person not in self._keys:
-            units: list[int | None] = [None]
-            unit, seen = self.unit_of.get(person), set()
-            while unit is not None and unit not in seen:  # `seen` guards against a loop in bad data
-                seen.add(unit)
-                units.append(unit)
-                unit = self.parent.get(unit)
+            units: list[int | None] = [None, *self.chain_of.get(person, ())]
             roles = self.roles_of.get(person, set())
             self._keys[person] = [(u, r) for u in units for r in roles if (u, r) != (None, ALL_ROLES)]
         return self._keys[person]
+
+    def kept(self, org_unit_id: int | None, role: str) -> set[int]:
+        """The people the report's filter (an org unit with the units below it, a role) keeps."""
+        return {
+            person
+            for person, roles in self.roles_of.items()
+            if (role or ALL_ROLES) in roles and (org_unit_id is None or org_unit_id in self.chain_of.get(person, ()))
+        }
 
     def published(self, population: Iterable[int]) -> set[Group]:
         """The published groups of one figure's unfiltered population (cached per population)."""

@@ -21,16 +21,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from people.models import User
-from programmes.models import BusinessGoal, Enrolment, Programme, ProgrammeRole
+from programmes.models import BusinessGoal, Programme, ProgrammeRole
 
 from . import stats
 from .charts import result_chart
-from .models import Answer, ComparisonMember, CostItem, EvaluationCycle, Instrument, OutcomeMetric, OutcomeResult
+from .models import Answer, CostItem, EvaluationCycle, Instrument, OutcomeMetric, OutcomeResult
 from .outcomes import compute, estimate_json, programme_roi
 from .report_disclosure import FilterUniverse, keep_people, withhold
 from .selectors_process import ProcessFigure, process_metrics_for_programmes
 from .sentences import result_sentence
-from .services.comparison import unit_ids_with_sub_units
 from .services.results import COMPUTED_STATES, CellPairs, collect_pairs, metric_inputs
 
 ROLES = ("mentee", "mentor")
@@ -232,21 +231,12 @@ class ProgrammeReport:
         return next((r for r in self.roi if r.cycle.pk == cycle_id), None)
 
 
-def _people_filter(programme_ids: Sequence[int], filters: ReportFilters) -> set[int] | None:
-    """The people the filters keep (participants of the role, comparison members), or None for everyone."""
-    if not filters.narrows_people:
+def _people_filter(universes: dict[int, FilterUniverse] | None, filters: ReportFilters) -> dict[int, set[int]] | None:
+    """Per programme, the people the filters keep (participants of the role, comparison members, in the org
+    unit as frozen for that programme), or None for everyone."""
+    if universes is None or not filters.narrows_people:
         return None
-    members = set(
-        ComparisonMember.objects.filter(group__programme_id__in=programme_ids).values_list("person_id", flat=True)
-    )
-    enrolled = Enrolment.objects.filter(programme_id__in=programme_ids)
-    if filters.role:
-        enrolled = enrolled.filter(role=filters.role)
-    people = members | set(enrolled.values_list("person_id", flat=True))
-    if filters.org_unit_id:
-        units = unit_ids_with_sub_units([filters.org_unit_id])
-        people &= set(User.objects.filter(pk__in=people, org_unit_id__in=units).values_list("pk", flat=True))
-    return people
+    return {pk: universe.kept(filters.org_unit_id, filters.role) for pk, universe in universes.items()}
 
 
 def _cycles(programme_ids: Sequence[int], filters: ReportFilters) -> list[EvaluationCycle]:
@@ -264,13 +254,14 @@ def _result_rows(
     programmes: dict[int, Programme],
     metrics: list[OutcomeMetric],
     cycles: list[EvaluationCycle],
-    people: set[int] | None,
+    people: dict[int, set[int]] | None,
+    universes: dict[int, FilterUniverse] | None,
 ) -> dict[tuple[int, int], ResultRow]:
     """(metric, cycle) → its row: stored snapshots, or live figures for the filtered people."""
     follow_ups = [c for c in cycles if c.kind != EvaluationCycle.Kind.BASELINE]
     cycle_by_id = {c.pk: c for c in follow_ups}
     rows: dict[tuple[int, int], ResultRow] = {}
-    if people is None:
+    if people is None or universes is None:
         results = OutcomeResult.objects.filter(
             programme_id__in=list(programmes), cycle_id__in=list(cycle_by_id), superseded_at__isnull=True
         )
@@ -289,17 +280,15 @@ def _result_rows(
         costs[programme_id].append(float(amount))
     # Every figure is decided against its unfiltered population, so the pairs are collected unfiltered.
     pairs = collect_pairs(programme_ids=list(programmes), cycle_ids=list(cycle_by_id))
-    universe = FilterUniverse.load(
-        list(programmes), {p for cell in pairs.values() for g in cell.cells.values() for p in g.person_ids}
-    )
     for cycle in follow_ups:
+        universe, kept_people = universes[cycle.programme_id], people[cycle.programme_id]
         for metric in metrics:
             if metric.programme_id != cycle.programme_id:
                 continue
             full = pairs.get((metric.pk, cycle.pk)) or CellPairs(cells={}, excluded={})
             # Who was left out is counted for the whole programme only: per filter, those counts would be
             # small groups of their own (who withdrew in which team).
-            kept = CellPairs(cells={g: keep_people(c, people) for g, c in full.cells.items()}, excluded={})
+            kept = CellPairs(cells={g: keep_people(c, kept_people) for g, c in full.cells.items()}, excluded={})
             figures = compute(metric_inputs(metric, kept, costs[metric.programme_id]))
             # Groups too small for figures are suppressed by compute already; this takes out large ones too.
             hidden = [
@@ -329,7 +318,11 @@ def scale_label(slug: str) -> str:
 
 
 def _survey_rows(
-    programme_ids: Sequence[int], cycles: list[EvaluationCycle], people: set[int] | None, role: str
+    programme_ids: Sequence[int],
+    cycles: list[EvaluationCycle],
+    people: dict[int, set[int]] | None,
+    universes: dict[int, FilterUniverse] | None,
+    role: str,
 ) -> list[SurveyRow]:
     """Scale scores per cycle, instrument, scale and respondent role; re-ratings also as change since the
     baseline cycle (same subject, same role). Two queries, and four more when filters narrow the people:
@@ -361,14 +354,14 @@ def _survey_rows(
     for (cycle_id, instrument_id, scale, who), by_subject in scores.items():
         if cycle_id in baseline_ids:
             before[(instrument_id, scale, who)].update(by_subject)
-    universe = None
-    if people is not None:
-        universe = FilterUniverse.load(programme_ids, {s for by_subject in scores.values() for s in by_subject})
     result = []
     for (cycle_id, instrument_id, scale, who), everyone in sorted(scores.items()):
         if cycle_id not in cycle_by_id:
             continue
-        by_subject = everyone if people is None else {s: v for s, v in everyone.items() if s in people}
+        programme_id = cycle_by_id[cycle_id].programme_id
+        kept = None if people is None else people[programme_id]
+        universe = None if universes is None or kept is None else universes[programme_id]
+        by_subject = everyone if kept is None else {s: v for s, v in everyone.items() if s in kept}
         summary = stats.describe(list(by_subject.values()))
         baseline = before.get((instrument_id, scale, who), {})
         common = sorted(set(baseline) & set(by_subject))
@@ -407,8 +400,10 @@ def outcome_report(*, programmes: Sequence[Programme], filters: ReportFilters | 
         .select_related("goal")
         .order_by("programme_id", "goal__priority", "goal_id", "level", "name")
     )
-    people = _people_filter(ids, filters)
-    rows = _result_rows(by_id, metrics, cycles, people)
+    # Filters on people read every programme's org units as frozen for it (evaluation.report_disclosure).
+    universes = FilterUniverse.load(ids) if filters.narrows_people else None
+    people = _people_filter(universes, filters)
+    rows = _result_rows(by_id, metrics, cycles, people, universes)
     process = process_metrics_for_programmes(programme_ids=ids)
     costs = dict(
         CostItem.objects.filter(programme_id__in=ids)
@@ -416,7 +411,7 @@ def outcome_report(*, programmes: Sequence[Programme], filters: ReportFilters | 
         .annotate(total=Sum("amount"))
         .values_list("programme_id", "total")
     )
-    surveys = _survey_rows(ids, cycles, people, filters.role)
+    surveys = _survey_rows(ids, cycles, people, universes, filters.role)
     reports = []
     for programme in programmes:
         sections: dict[int, GoalSection] = {}
