@@ -91,6 +91,9 @@ BEAT_TASKS = {
     "evaluation-cycle-reminders": "evaluation.tasks.send_cycle_reminders",
     # Exports queued while the broker was down are queued again; those that cannot finish fail with a message.
     "evaluation-unstick-export-jobs": "evaluation.tasks.unstick_export_jobs",
+    # Background jobs (match runs, invitations) queued while the broker was down are published again; those
+    # that cannot finish (never started, or their worker died) fail with a message (people/services/jobs.py).
+    "unstick-background-jobs": "people.tasks.unstick_background_jobs",
     # Personal data: pair content of programmes closed PRIVACY_RETENTION_MONTHS ago is deleted (privacy/retention.py).
     "privacy-apply-retention": "privacy.tasks.apply_retention",
     "evaluation-compute-outcome-results": "evaluation.tasks.compute_outcome_results",

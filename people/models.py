@@ -374,3 +374,6 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+from .models_jobs import BackgroundJob as BackgroundJob  # noqa: E402  (its own module: this one is long enough)

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 
-from . import views, views_auth, views_import_jobs, views_pickers, views_privacy, views_sync
+from . import views, views_auth, views_import_jobs, views_jobs, views_pickers, views_privacy, views_sync
 from .sso import oidc
 
 app_name = "people"
@@ -40,6 +40,7 @@ urlpatterns = [
     path("org-units/search/", views_pickers.org_unit_search, name="org_unit_search"),
     path("import/jobs/<int:pk>/", views_import_jobs.import_job, name="import_job"),
     path("import/jobs/<int:pk>/import/", views_import_jobs.import_job_import, name="import_job_import"),
+    path("jobs/<int:pk>/", views_jobs.job_progress, name="job_progress"),
     path("hris-sync/", views_sync.hris_syncs, name="hris_syncs"),
     path("hris-sync/<int:pk>/", views_sync.hris_sync, name="hris_sync"),
     path("hris-sync/<int:pk>/decision/", views_sync.hris_sync_decision, name="hris_sync_decision"),

@@ -20,3 +20,10 @@ class ProgrammesConfig(AppConfig):
         # A person closed by the identity provider (SCIM) or the HRIS sync leaves every programme they are in.
         person_deactivated.connect(withdraw_deactivated_person, dispatch_uid="programmes.withdraw_deactivated_person")
         hris_sync_failed.connect(notify_hris_sync_failed, dispatch_uid="programmes.notify_hris_sync_failed")
+        # Match runs in the background are followed by the programme's coordinators (people.views_jobs).
+        from people.models import BackgroundJob
+        from people.views_jobs import register_job_kind
+
+        from .services.matching_jobs import match_job_access, match_job_outcome
+
+        register_job_kind(BackgroundJob.Kind.MATCH_RUN, access=match_job_access, outcome_url=match_job_outcome)

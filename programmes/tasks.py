@@ -40,3 +40,11 @@ def sweep_support() -> dict[str, int]:
 def invitation_reminders() -> int:
     """One reminder to each invited person who neither opened the link nor applied (each at most once)."""
     return invitations_remind_due()
+
+
+@shared_task(name="programmes.tasks.run_match_job", ignore_result=True, soft_time_limit=900, time_limit=960)
+def run_match_job(job_id: int) -> str:
+    """Solve and save one queued match run (services.matching_jobs); a duplicate delivery does nothing."""
+    from .services.matching_jobs import match_run_job_run
+
+    return match_run_job_run(job_id=job_id)

@@ -10,6 +10,7 @@ services.relationships, which takes the row locks that keep every mentor within 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,7 @@ from ..models import (
 from ..selectors_matching import PoolRows, matching_pool
 from .lifecycle import audit_event_record
 from .matching_arrays import PoolArrays, pool_arrays
-from .matching_engine import breakdowns, explain_pair, full_scores, solve, weights_for
+from .matching_engine import Solution, breakdowns, explain_pair, full_scores, solve, weights_for
 from .relationships import open_slots_taken, relationship_propose
 
 MATCHING_PHASES = (Programme.Phase.IMPLEMENTATION,)
@@ -76,12 +77,24 @@ def _rule_indices(pool: PoolRows, rules: list[PairRule]) -> list[tuple[int, int]
     ]
 
 
-@transaction.atomic
-def match_run_create(*, actor: User, programme: Programme) -> MatchRun:
-    """Solve the programme's pool and keep the result as a draft run (earlier drafts are superseded)."""
-    # One run at a time per programme: the programme row is the lock.
-    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+# The stages of a run, as the background job reports them (people.models_jobs.BackgroundJob.Stage).
+Stage = Callable[[str], None]
+
+
+@dataclass
+class Computed:
+    """A solved pool, not yet saved: what match_run_save writes in one transaction."""
+
+    pool: PoolRows
+    arrays: PoolArrays
+    solution: Solution
+
+
+def match_run_compute(*, programme: Programme, stage: Stage | None = None) -> Computed:
+    """Load the pool, score it, solve it and explain each pair, writing nothing and locking nothing."""
+    stage = stage or (lambda name: None)
     _require_matching_phase(programme)
+    stage("loading")
     pool = matching_pool(programme=programme)
     if not pool.mentees:
         raise DomainError(_("No mentee is waiting in the matching pool."))
@@ -94,7 +107,21 @@ def match_run_create(*, actor: User, programme: Programme) -> MatchRun:
         locks=_rule_indices(pool, pool.locks),
         forbids=_rule_indices(pool, pool.forbids),
         group_size=_group_size(programme),
+        stage=stage,
     )
+    return Computed(pool, arrays, solution)
+
+
+@transaction.atomic
+def match_run_save(*, actor: User, programme: Programme, computed: Computed) -> MatchRun:
+    """Keep a solved pool as the draft run (earlier drafts are superseded): all of it, or nothing.
+
+    The programme row is locked only now, for the writes, and the phase is checked again under the lock:
+    the solve ran without it, so a programme that left implementation meanwhile gets no new draft.
+    """
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    _require_matching_phase(programme)
+    pool, arrays, solution = computed.pool, computed.arrays, computed.solution
     MatchRun.objects.filter(programme=programme, state=MatchRun.State.DRAFT).update(state=MatchRun.State.SUPERSEDED)
     weights, attribute_weight = weights_for(pool.settings)
     run = MatchRun.objects.create(
@@ -118,27 +145,51 @@ def match_run_create(*, actor: User, programme: Programme) -> MatchRun:
         seconds=solution.seconds,
     )
     MatchProposal.objects.bulk_create(
-        MatchProposal(
-            run=run,
-            mentee=arrays.mentee_rows[p.mentee],
-            mentor=arrays.mentor_rows[p.mentor],
-            group_no=p.group_no,
-            score=p.score,
-            breakdown=p.breakdown,
-            explanation=p.explanation,
-            alternatives=p.alternatives,
-            locked=p.locked,
-        )
-        for p in solution.pairs
+        (
+            MatchProposal(
+                run=run,
+                mentee=arrays.mentee_rows[p.mentee],
+                mentor=arrays.mentor_rows[p.mentor],
+                group_no=p.group_no,
+                score=p.score,
+                breakdown=p.breakdown,
+                explanation=p.explanation,
+                alternatives=p.alternatives,
+                locked=p.locked,
+            )
+            for p in solution.pairs
+        ),
+        batch_size=SAVE_BATCH,
     )
     UnmatchedMentee.objects.bulk_create(
-        UnmatchedMentee(
-            run=run, mentee=arrays.mentee_rows[u.mentee], reason=u.reason, detail=u.detail, excluded_by=u.excluded_by
-        )
-        for u in solution.unmatched
+        (
+            UnmatchedMentee(
+                run=run,
+                mentee=arrays.mentee_rows[u.mentee],
+                reason=u.reason,
+                detail=u.detail,
+                excluded_by=u.excluded_by,
+            )
+            for u in solution.unmatched
+        ),
+        batch_size=SAVE_BATCH,
     )
     audit_event_record(actor=actor, obj=run, from_state="", to_state=MatchRun.State.DRAFT, programme=programme)
     return run
+
+
+SAVE_BATCH = 2000
+
+
+def match_run_create(*, actor: User, programme: Programme, stage: Stage | None = None) -> MatchRun:
+    """Solve the programme's pool and keep the result as a draft run (earlier drafts are superseded).
+
+    The page runs this in the background (services.matching_jobs); `stage` hears each stage as it starts.
+    """
+    computed = match_run_compute(programme=programme, stage=stage)
+    if stage is not None:
+        stage("saving")
+    return match_run_save(actor=actor, programme=programme, computed=computed)
 
 
 def _group_size(programme: Programme) -> tuple[int, int] | None:

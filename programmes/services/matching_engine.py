@@ -12,6 +12,7 @@ locks and forbids. Sentences and unmatched reasons come from the package, transl
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,21 +110,26 @@ def solve(
     locks: list[tuple[int, int]],
     forbids: list[tuple[int, int]],
     group_size: tuple[int, int] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> Solution:
     """Solve the pool exactly: forbids as -inf, locks first, then `assign` for everyone else.
 
     With `group_size` (group and peer-circle formats) mentees form groups of that size range by shared
-    needs, and each group gets a mentor or facilitator; locks do not apply there.
+    needs, and each group gets a mentor or facilitator; locks do not apply there. `stage` hears "scoring",
+    "solving" and "explaining" as each starts (a background run's progress).
     """
+    stage = stage or (lambda name: None)
     started = time.perf_counter()
     weights, attribute_weight = weights_for(settings)
+    stage("scoring")
     scores = full_scores(arrays, weights, attribute_weight)
     for i, j in forbids:
         scores[i, j] = -np.inf
+    stage("solving")
     if group_size is not None:
-        solution = _solve_groups(arrays, scores, weights, attribute_weight, group_size)
+        solution = _solve_groups(arrays, scores, weights, attribute_weight, group_size, stage)
     else:
-        solution = _solve_pairs(arrays, settings, scores, weights, attribute_weight, locks)
+        solution = _solve_pairs(arrays, settings, scores, weights, attribute_weight, locks, stage)
     solution.unmatched = _with_coordinator_forbids(solution.unmatched, scores, forbids, arrays.mentors.capacity)
     solution.seconds = time.perf_counter() - started
     return solution
@@ -136,6 +142,7 @@ def _solve_pairs(
     weights: Weights,
     attribute_weight: float,
     locks: list[tuple[int, int]],
+    stage: Callable[[str], None],
 ) -> Solution:
     capacity = arrays.mentors.capacity.copy()
     notes: list[str] = []
@@ -162,6 +169,7 @@ def _solve_pairs(
     result = np.asarray(assign(solvable, capacity, min_score=min_score, maximise_matched=not total_only))
     for i, j in locked.items():
         result[i] = j
+    stage("explaining")
     rows = np.flatnonzero(result >= 0)
     pairs = _pairs(arrays, scores, rows, result[rows], weights, attribute_weight, set(locked))
     reasons = explain_unmatched(
@@ -194,10 +202,16 @@ _REASONS = {
 
 
 def _solve_groups(
-    arrays: PoolArrays, scores: np.ndarray, weights: Weights, attribute_weight: float, size: tuple[int, int]
+    arrays: PoolArrays,
+    scores: np.ndarray,
+    weights: Weights,
+    attribute_weight: float,
+    size: tuple[int, int],
+    stage: Callable[[str], None],
 ) -> Solution:
     """Groups by shared need (the package's balanced k-means), then a mentor or facilitator per group."""
     plan = plan_groups(need_vectors(arrays.mentees), size[0], size[1], scores=scores, capacity=arrays.mentors.capacity)
+    stage("explaining")
     pairs: list[Pair] = []
     unmatched: list[Unmatched] = []
     for number, (members, facilitator) in enumerate(zip(plan.members, plan.facilitator, strict=True), start=1):

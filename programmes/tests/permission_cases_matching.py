@@ -415,6 +415,14 @@ CASES += [
 
 
 def _run_made(response: HttpResponse, p: Any, persona: str) -> None:
+    """The click queued a background job (tests run no on-commit publish); the worker's run makes the pair."""
+    from people.models import BackgroundJob
+    from programmes.tasks import run_match_job
+
+    job = BackgroundJob.objects.get(kind=BackgroundJob.Kind.MATCH_RUN, state=BackgroundJob.State.QUEUED)
+    assert job.target == p.programme
+    assert job.requested_by == p.all()[persona]
+    run_match_job(job.pk)
     run = MatchRun.objects.get(programme=p.programme)
     proposal = run.proposals.get()
     assert (proposal.mentee_id, proposal.mentor_id) == (p.mentee_enrolment.pk, p.other_mentor.pk)
@@ -702,5 +710,38 @@ CASES += [
         setup=_invited_mentee,
         expect=everyone(REDIRECT),
         check=_opened_only_by_the_invited,
+    ),
+]
+
+
+# --- A match run in the background: its progress fragment (people:job_progress), for the coordinators --------
+
+
+def _with_job(p: Any) -> None:
+    """The coordinator's match run, queued (tests run no on-commit publish, so it stays queued)."""
+    from people.models import BackgroundJob
+    from programmes.services.matching_jobs import match_run_start
+
+    _world(p)
+    p.job = BackgroundJob.objects.filter(kind="match_run").first() or match_run_start(
+        actor=p.coordinator, programme=p.programme
+    )
+
+
+def _job_fragment(response: HttpResponse, p: Any, persona: str) -> None:
+    if persona == "anonymous":
+        return  # to the login page
+    body = _body(response)
+    assert 'data-testid="job-progress"' in body
+    assert 'hx-trigger="every 1s"' in body
+
+
+CASES += [
+    Case(
+        name="people:job_progress",
+        url=lambda p: reverse("people:job_progress", args=[p.job.pk]),
+        expect=COORDINATORS,
+        setup=_with_job,
+        check=_job_fragment,
     ),
 ]

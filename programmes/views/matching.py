@@ -10,11 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from people.models import BackgroundJob
+from people.services.jobs import JobBusy, latest_job
 from people.types import AuthedRequest
+from people.views_jobs import outcome_url
 
 from ..errors import DomainError
 from ..forms_matching import ForbidForm, MatchingSettingsForm, ReassignForm, RespondForm
-from ..models import Enrolment, MatchProposal, MatchRun, PairRule, RelationshipMember
+from ..models import Enrolment, MatchProposal, MatchRun, PairRule, Programme, RelationshipMember
 from ..permissions import ProgrammeAccess
 from ..permissions_matching import (
     get_enrolment_for_user,
@@ -34,7 +37,6 @@ from ..selectors_matching import (
 )
 from ..services.enrolment import pool_refresh
 from ..services.matching import (
-    match_run_create,
     match_run_publish,
     mentor_request,
     mentor_suggestions,
@@ -44,6 +46,7 @@ from ..services.matching import (
     proposal_reassign,
 )
 from ..services.matching_engine import criterion_label
+from ..services.matching_jobs import match_run_start
 from ..services.relationships import relationship_respond
 
 
@@ -58,8 +61,15 @@ def matching_home(request: AuthedRequest, access: ProgrammeAccess) -> HttpRespon
         "runs": match_run_list_for_programme(programme=programme)[:20],
         "rules": pair_rules_for_programme(programme=programme),
         "settings": matching_settings_for(programme),
+        "job": _match_job(programme),
     }
     return render(request, "programmes/matching/home.html", context)
+
+
+def _match_job(programme: Programme) -> BackgroundJob | None:
+    """The programme's latest match run in the background while it runs, or when it failed (to say why)."""
+    job = latest_job(kind=BackgroundJob.Kind.MATCH_RUN, target=programme)
+    return job if job is not None and job.state != job.State.DONE else None
 
 
 @require_POST
@@ -101,13 +111,18 @@ def matching_settings(request: AuthedRequest, access: ProgrammeAccess) -> HttpRe
 @require_POST
 @matching_coordinator_required
 def match_run_create_view(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
-    """Run the matcher on the whole pool; the result is a draft to review."""
+    """Start the matcher on the whole pool in the background; the matching page follows its progress."""
+    programme = access.programme
     try:
-        run = match_run_create(actor=request.user, programme=access.programme)
-    except DomainError as exc:
+        job = match_run_start(actor=request.user, programme=programme)
+    except (DomainError, JobBusy) as exc:
         messages.error(request, str(exc.message))
-        return redirect("programmes:matching", access.programme.pk)
-    return redirect("programmes:match_run", access.programme.pk, run.pk)
+        return redirect("programmes:matching", programme.pk)
+    job.refresh_from_db()  # a worker running tasks inline (eager) has finished it already
+    done = outcome_url(job)
+    if done:
+        return redirect(done)
+    return redirect("programmes:matching", programme.pk)
 
 
 @matching_coordinator_required
@@ -124,6 +139,7 @@ def match_run_detail(request: AuthedRequest, access: ProgrammeAccess, run_id: in
         "unmatched": unmatched_for_run(run=run),
         "criteria": [(name, criterion_label(name)) for name in names],
         "is_draft": run.state == MatchRun.State.DRAFT,
+        "job": _match_job(access.programme),
     }
     return render(request, "programmes/matching/run.html", context)
 

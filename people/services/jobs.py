@@ -1,0 +1,172 @@
+"""Background jobs: start one (refused while the same one runs), run it with progress, sweep the stuck ones.
+
+    job_start (web request) → on commit: the task → job_run (worker): claim, work, done or failed
+
+`job_start` inserts the row; the partial unique index of BackgroundJob refuses a second unfinished job of
+the same kind and target, and that refusal becomes `JobBusy` with a message. The task calls `job_run`
+with the work to do: the claim is a conditional UPDATE, so a retried or duplicated task does nothing;
+the work reports its stage and progress through a `Progress`; an exception marks the job failed with a
+message the requester can act on (a `JobRefused` carries its own, anything else gets a general one and
+is logged). The work itself must write all or nothing (one transaction at its end).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from celery import Task, current_app
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from mentoring.background import enqueue_on_commit
+from people.models import BackgroundJob, User
+
+logger = logging.getLogger(__name__)
+
+
+class JobBusy(Exception):
+    """The same job is already queued or running; the message says so in words."""
+
+    def __init__(self, message: str | Promise, job: BackgroundJob | None = None) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.job = job
+
+
+class JobRefused(Exception):
+    """The work found a reason, in words, not to go on (the programme left matching, the pool is empty)."""
+
+    def __init__(self, message: str | Promise) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+
+
+def unfinished_job(*, kind: str, target: models.Model) -> BackgroundJob | None:
+    """The queued or running job of this kind about `target`, if any."""
+    return (
+        BackgroundJob.objects.filter(kind=kind, state__in=(BackgroundJob.State.QUEUED, BackgroundJob.State.RUNNING))
+        .filter(**BackgroundJob.target_filter(target))
+        .first()
+    )
+
+
+def latest_job(*, kind: str, target: models.Model) -> BackgroundJob | None:
+    """The most recent job of this kind about `target` (finished or not)."""
+    return BackgroundJob.objects.filter(kind=kind, **BackgroundJob.target_filter(target)).first()
+
+
+@transaction.atomic
+def job_start(
+    *, actor: User, kind: str, target: models.Model, task: Task, params: dict[str, Any] | None = None
+) -> BackgroundJob:
+    """Queue `task(job id)` for `target`; JobBusy while a job of this kind about `target` is unfinished."""
+    job = BackgroundJob(kind=kind, requested_by=actor, task=task.name, params=params or {})
+    job.target = target
+    job.full_clean(validate_constraints=False)  # the database settles races
+    try:
+        with transaction.atomic():
+            job.save(force_insert=True)
+    except IntegrityError as exc:  # one_unfinished_job_per_kind_and_target
+        running = unfinished_job(kind=kind, target=target)
+        raise JobBusy(
+            _("%(kind)s is already running for this programme. Wait until it has finished, then start it again.")
+            % {"kind": BackgroundJob.Kind(kind).label},
+            running,
+        ) from exc
+    enqueue_on_commit(task, job.pk)
+    return job
+
+
+@dataclass
+class Progress:
+    """What the work calls to say how far it is: the stage, and done out of total (written at once)."""
+
+    job_id: int
+    on_stage: Callable[[str], None] | None = None  # the benchmark times stages with it
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.on_stage is not None:
+            self.on_stage(stage)
+        BackgroundJob.objects.filter(pk=self.job_id).update(
+            stage=stage, done=min(done, total), total=total, updated_at=timezone.now()
+        )
+
+
+FAILED_MESSAGE = _("Something went wrong and nothing was saved. Try again; if it fails again, tell an administrator.")
+
+
+def job_run(
+    *,
+    job_id: int,
+    work: Callable[[BackgroundJob, Progress], tuple[dict[str, Any], str]],
+    on_stage: Callable[[str], None] | None = None,
+) -> str:
+    """Claim a queued job and do its `work` (which returns its result and a sentence); returns the final state."""
+    now = timezone.now()
+    claimed = BackgroundJob.objects.filter(pk=job_id, state=BackgroundJob.State.QUEUED).update(
+        state=BackgroundJob.State.RUNNING, started_at=now, updated_at=now
+    )
+    if not claimed:
+        return "skipped"
+    job = BackgroundJob.objects.select_related("requested_by").get(pk=job_id)
+    try:
+        result, message = work(job, Progress(job_id, on_stage))
+    except JobRefused as exc:
+        return _fail(job_id, exc.message)
+    except Exception:
+        logger.exception("background job %s (%s) failed", job_id, job.kind)
+        return _fail(job_id, str(FAILED_MESSAGE))
+    BackgroundJob.objects.filter(pk=job_id, state=BackgroundJob.State.RUNNING).update(
+        state=BackgroundJob.State.DONE,
+        done=models.F("total"),
+        result=result,
+        message=message,
+        finished_at=timezone.now(),
+    )
+    return BackgroundJob.State.DONE
+
+
+def _fail(job_id: int, message: str) -> str:
+    BackgroundJob.objects.filter(pk=job_id).update(
+        state=BackgroundJob.State.FAILED, message=message, finished_at=timezone.now()
+    )
+    return BackgroundJob.State.FAILED
+
+
+# A job queued this long was probably published while the broker was down: publish it again; one queued
+# this long never will start; one silent this long lost its worker (each stage reports well within it).
+QUEUED_RETRY_AFTER = timedelta(minutes=10)
+QUEUED_GIVE_UP_AFTER = timedelta(hours=1)
+SILENT_GIVE_UP_AFTER = timedelta(minutes=30)
+
+
+def jobs_unstick(*, now: datetime | None = None) -> dict[str, int]:
+    """Nothing waits for ever: publish again jobs queued too long, fail (with a message) those that cannot finish.
+
+    Idempotent: a job published twice is still claimed once, and the failures are conditional UPDATEs.
+    """
+    now = now or timezone.now()
+    queued = BackgroundJob.objects.filter(state=BackgroundJob.State.QUEUED)
+    never = _("It never started: the background worker could not be reached. Start it again.")
+    failed = queued.filter(created_at__lte=now - QUEUED_GIVE_UP_AFTER).update(
+        state=BackgroundJob.State.FAILED, message=never, finished_at=now
+    )
+    lost = _("It stopped before it finished (its worker was interrupted) and nothing was saved. Start it again.")
+    failed += BackgroundJob.objects.filter(
+        state=BackgroundJob.State.RUNNING, updated_at__lte=now - SILENT_GIVE_UP_AFTER
+    ).update(state=BackgroundJob.State.FAILED, message=lost, finished_at=now)
+    retried = 0
+    for job_id, task in queued.filter(created_at__lte=now - QUEUED_RETRY_AFTER).values_list("pk", "task"):
+        try:
+            current_app.send_task(task, args=[job_id])
+        except Exception:
+            logger.warning("jobs_unstick: the broker still refuses job %s", job_id, exc_info=True)
+            break
+        retried += 1
+    return {"retried": retried, "failed": failed}
