@@ -62,7 +62,7 @@ def delete_temporary_files() -> int:
     return temporary_files_delete()
 
 
-@shared_task(name="people.tasks.unstick_background_jobs", ignore_result=True)
+@shared_task(base=MentoringTask, name="people.tasks.unstick_background_jobs", ignore_result=True)
 def unstick_background_jobs() -> dict[str, int]:
     """Publish again background jobs queued too long; fail with a message those that cannot finish."""
     from .services.jobs import jobs_unstick

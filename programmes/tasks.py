@@ -42,7 +42,9 @@ def invitation_reminders() -> int:
     return invitations_remind_due()
 
 
-@shared_task(name="programmes.tasks.run_match_job", ignore_result=True, soft_time_limit=900, time_limit=960)
+@shared_task(
+    base=MentoringTask, name="programmes.tasks.run_match_job", ignore_result=True, soft_time_limit=900, time_limit=960
+)
 def run_match_job(job_id: int) -> str:
     """Solve and save one queued match run (services.matching_jobs); a duplicate delivery does nothing."""
     from .services.matching_jobs import match_run_job_run
