@@ -1,5 +1,9 @@
 """/health/: can the site serve pages (database, static files), and is the broker reachable. For monitors.
 
+/health/signed-in/ is the floor of a signed-in page: the same middleware (session, user, language,
+CSRF), then exactly one query of its own and a few bytes of JSON. Monitors use it to check the sign-in
+path; bench/load.py measures every page against it (a page at half its rate costs twice the floor).
+
 It answers within about 100 ms whatever the broker does: the broker is probed in a background thread at
 most every BROKER_STATE_SECONDS and the request reads the last known state. A broker that is down
 degrades the site (reminders wait) but does not fail it; a database that does not answer, or static files
@@ -149,3 +153,11 @@ def health(request: HttpRequest) -> JsonResponse:
     database, static, broker = database_status(), static_status(), broker_status()
     status = 200 if database == "ok" and static == "ok" else 503
     return JsonResponse({"database": database, "static": static, "broker": broker}, status=status)
+
+
+@require_GET
+@never_cache
+def health_signed_in(request: HttpRequest) -> JsonResponse:
+    """200 for a signed-in person after one query (the login page for anyone else): the cheapest signed-in page."""
+    database = database_status()
+    return JsonResponse({"database": database, "signed_in": True}, status=200 if database == "ok" else 503)

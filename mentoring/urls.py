@@ -14,6 +14,7 @@ handler500 = "people.views.error_500"
 urlpatterns = [
     path("", programme_views.home, name="home"),
     path("health/", health.health, name="health"),
+    path("health/signed-in/", health.health_signed_in, name="health_signed_in"),
     path("accounts/", include("people.urls")),
     path("accounts/sso/saml/", include("people.sso.saml_urls")),
     path("programmes/", include("programmes.urls")),

@@ -55,6 +55,12 @@ CASES = [
         check=_health_is_json,
     ),
     Case(
+        name="health_signed_in",
+        url=lambda p: reverse("health_signed_in"),
+        expect=everyone(OK),
+        check=_health_is_json,
+    ),
+    Case(
         name="programmes:manager_home",
         url=lambda p: reverse("programmes:manager_home"),
         expect=everyone(OK),

@@ -146,3 +146,24 @@ def test_health_is_503_when_a_static_file_the_pages_name_has_no_manifest_entry(
     assert response.status_code == 503
     assert response.json()["static"] == "error"
     assert "vendor/htmx/htmx.min.js" in health.template_static_names()
+
+
+def test_the_signed_in_floor_runs_one_query_besides_the_session_and_the_user(client: Client) -> None:
+    """bench/load.py compares every page with this view: it must stay one query of its own."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from people.tests.factories import UserFactory
+
+    anonymous = client.get("/health/signed-in/")
+    assert anonymous.status_code == 302
+    assert "/accounts/login/" in anonymous["Location"]
+
+    client.force_login(UserFactory())
+    with CaptureQueriesContext(db) as queries:
+        response = client.get("/health/signed-in/")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "signed_in": True}
+    middleware = ("django_session", "people_user")  # every signed-in page reads the session and the user
+    own = [q["sql"] for q in queries.captured_queries if not any(table in q["sql"] for table in middleware)]
+    assert own == ["SELECT 1"], own
