@@ -196,6 +196,16 @@ def generate(mentees: int, mentors: int, seed: int) -> int:
     return programme.pk
 
 
+def reused() -> int:
+    """The programme of a database a --keep run left (migrated to the current code)."""
+    from django.core.management import call_command
+
+    from programmes.models import Programme
+
+    call_command("migrate", verbosity=0)
+    return Programme.objects.get(name="Bench matching").pk
+
+
 def _past_pairs(mentees: list, mentors: list, rng: random.Random) -> None:
     """A closed earlier programme: a pair for one mentee in fifty (never to be proposed again)."""
     from programmes.models import Enrolment, Programme, Relationship, RelationshipMember
@@ -245,19 +255,26 @@ def child_run(programme_id: int, traced: bool) -> dict[str, object]:
     )
     job.target = programme
     job.save()
-    stages: list[tuple[str, float]] = []
+    stages: list[tuple[str, float, float]] = []
     if traced:
         tracemalloc.start()
-    started = time.perf_counter()
-    state = match_run_job_run(job_id=job.pk, on_stage=lambda name: stages.append((name, time.perf_counter())))
-    ended = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    state = match_run_job_run(
+        job_id=job.pk, on_stage=lambda name: stages.append((name, time.perf_counter(), time.process_time()))
+    )
+    ended, cpu_ended = time.perf_counter(), time.process_time()
     job.refresh_from_db()
-    figures: dict[str, object] = {"state": state, "message": job.message, "total_s": ended - started}
+    figures: dict[str, object] = {
+        "state": state,
+        "message": job.message,
+        "total_s": ended - started,
+        "total_cpu_s": cpu_ended - cpu_started,
+    }
     if traced:
         figures["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         return figures
-    marks = [("setup", started), *stages, ("end", ended)]
-    figures["stages"] = [(name, t1 - t0) for (name, t0), (_next, t1) in itertools.pairwise(marks)]
+    marks = [("setup", started, cpu_started), *stages, ("end", ended, cpu_ended)]
+    figures["stages"] = [(name, t1 - t0, c1 - c0) for (name, t0, c0), (_next, t1, c1) in itertools.pairwise(marks)]
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     run = MatchRun.objects.filter(programme=programme).first()
     if run is not None:
@@ -284,7 +301,8 @@ def main() -> None:
     parser.add_argument("--mentors", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--tracemalloc", action="store_true", help="also a second, untimed run under tracemalloc")
-    parser.add_argument("--keep", action="store_true", help="keep the database, to profile a child run by hand")
+    parser.add_argument("--keep", action="store_true", help="keep the database (for --reuse, or to profile by hand)")
+    parser.add_argument("--reuse", action="store_true", help="run again on the database a --keep run left")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -294,12 +312,13 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (postgres://user@host:5432/any).")
-    _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}")
+    if not args.reuse:
+        _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}")
     os.environ["DATABASE_URL"] = urlsplit(url)._replace(path=f"/{BENCH_DB}").geturl()
     try:
         setup_django()
         started = time.perf_counter()
-        programme_id = generate(args.mentees, args.mentors, args.seed)
+        programme_id = reused() if args.reuse else generate(args.mentees, args.mentors, args.seed)
         generated = time.perf_counter() - started
         from django.db import connections
 
@@ -317,17 +336,19 @@ def main() -> None:
 
 def report(args: argparse.Namespace, generated: float, timed: dict, traced: dict | None) -> None:
     print(f"Match run benchmark on PostgreSQL, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    print(f"pool: {args.mentees:,} mentees × {args.mentors:,} mentors, generated (bulk) in {generated:.1f} s")
+    made = "reused" if args.reuse else "generated (bulk)"
+    print(f"pool: {args.mentees:,} mentees × {args.mentors:,} mentors, {made} in {generated:.1f} s")
     print(f"job: {timed['state']} — {timed['message']}")
     if "proposals" in timed:
         print(
             f"saved: {timed['proposals']:,} proposals ({timed['explained']:,} with an explanation), "
             f"{timed['unmatched']:,} unmatched mentees with a reason"
         )
-    for name, seconds in timed["stages"]:
-        print(f"  {name:<11} {seconds:7.2f} s")
+    print(f"  {'stage':<11} {'wall':>8} {'CPU':>8}   (load average {os.getloadavg()[0]:.1f} at the end)")
+    for name, seconds, cpu in timed["stages"]:
+        print(f"  {name:<11} {seconds:7.2f}s {cpu:7.2f}s")
     total, peak = float(timed["total_s"]), float(timed["peak_rss_mb"])
-    print(f"  {'total':<11} {total:7.2f} s")
+    print(f"  {'total':<11} {total:7.2f}s {float(timed['total_cpu_s']):7.2f}s")
     print(f"peak RSS {peak:,.0f} MB (ru_maxrss of the run's process)")
     if traced is not None:
         print(f"tracemalloc peak {float(traced['traced_peak_mb']):,.0f} MB (second, untimed run)")

@@ -267,17 +267,17 @@ def past_pair_indices(pool: PoolRows) -> np.ndarray:
     mentor_at: dict[int, list[int]] = {}
     for j, e in enumerate(pool.mentors):
         mentor_at.setdefault(e.person_id, []).append(j)
+    partners: dict[int, list[int]] = {}
+    for pair in pool.past_pairs:
+        for person in pair:
+            partners.setdefault(person, []).extend(other for other in pair if other != person)
     pairs = [
         (i, j)
         for i, e in enumerate(pool.mentees)
-        for other in _partners(pool.past_pairs, e.person_id)
+        for other in partners.get(e.person_id, [])
         for j in mentor_at.get(other, [])
     ]
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
-
-
-def _partners(pairs: set[frozenset[int]], person: int) -> list[int]:
-    return [other for pair in pairs if person in pair for other in pair if other != person]
 
 
 def attribute_bonus(arrays: PoolArrays, rows: np.ndarray, weight: float) -> tuple[np.ndarray, np.ndarray]:
@@ -289,13 +289,14 @@ def attribute_bonus(arrays: PoolArrays, rows: np.ndarray, weight: float) -> tupl
     chosen = [i for i in rows if mentees[i].attribute_preferences]
     if not chosen or weight == 0:
         return np.zeros((0, len(mentors))), np.zeros(0, dtype=np.int64)
-    locations = [e.location.strip().lower() for e in mentors]
+    # One array of the mentors' locations, compared with each mentee's in C (not once per mentee in Python).
+    locations = np.array([e.location.strip().lower() for e in mentors], dtype=object)
     out = np.zeros((len(chosen), len(mentors)))
     for r, i in enumerate(chosen):
         wanted = mentees[i].attribute_preferences
         met = np.zeros(len(mentors))
         if "same_location" in wanted and mentees[i].location.strip():
-            met += np.array([loc == mentees[i].location.strip().lower() for loc in locations], dtype=float)
+            met += (locations == mentees[i].location.strip().lower()).astype(float)
         if "same_time_zone" in wanted:
             met += np.isclose(arrays.mentors.utc_offsets, arrays.mentees.utc_offsets[i]).astype(float)
         if "other_unit" in wanted:

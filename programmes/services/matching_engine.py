@@ -161,12 +161,17 @@ def _solve_pairs(
         else:
             locked[i] = j
             capacity[j] -= 1
-    solvable = scores.copy()
-    if locked:
-        solvable[list(locked)] = -np.inf
     total_only = settings.objective == MatchingSettings.Objective.TOTAL_SCORE
     min_score = settings.min_score if total_only else None
-    result = np.asarray(assign(solvable, capacity, min_score=min_score, maximise_matched=not total_only))
+    # The locked mentees' rows are ruled out for the solve and put back after it: no copy of the whole
+    # matrix (800 MB at 20,000 × 5,000).
+    rows_locked = list(locked)
+    held = scores[rows_locked].copy()
+    scores[rows_locked] = -np.inf
+    try:
+        result = np.asarray(assign(scores, capacity, min_score=min_score, maximise_matched=not total_only))
+    finally:
+        scores[rows_locked] = held
     for i, j in locked.items():
         result[i] = j
     stage("explaining")
@@ -266,20 +271,36 @@ def _pair_name(arrays: PoolArrays, i: int, j: int) -> str:
     return f"{arrays.mentee_rows[i].person} × {arrays.mentor_rows[j].person}"
 
 
-def _alternatives(scores: np.ndarray, i: int, arrays: PoolArrays, skip: int | None) -> list[dict[str, Any]]:
-    """The mentee's best other eligible mentors, for changing a pair by hand."""
-    row = scores[i]
-    finite = np.flatnonzero(np.isfinite(row))
-    best = finite[np.argsort(-row[finite], kind="stable")][: ALTERNATIVES + 1]
-    return [
-        {
-            "mentor": arrays.mentor_rows[j].pk,
-            "name": str(arrays.mentor_rows[j].person),
-            "score": round(float(row[j]), 4),
-        }
-        for j in best
-        if j != skip
-    ][:ALTERNATIVES]
+ALTERNATIVES_BLOCK = 512  # rows of the score matrix looked at together (a few MB at a time)
+
+
+def _alternatives_of(
+    scores: np.ndarray, rows: np.ndarray, arrays: PoolArrays, skips: list[int | None]
+) -> list[list[dict[str, Any]]]:
+    """Each mentee's best other eligible mentors (to change a pair by hand): a partial sort per block of rows."""
+    k = min(ALTERNATIVES + 1, scores.shape[1])
+    out: list[list[dict[str, Any]]] = []
+    for start in range(0, rows.size, ALTERNATIVES_BLOCK):
+        block = scores[rows[start : start + ALTERNATIVES_BLOCK]]
+        # The k-th best score of each row; every mentor at least that good is a candidate (ties included).
+        kth = -np.partition(-block, k - 1, axis=1)[:, k - 1]
+        for r, row in enumerate(block):
+            candidates = np.flatnonzero((row >= kth[r]) & np.isfinite(row))
+            # Best first; equal scores by mentor order (as a stable sort of the whole row gives).
+            best = sorted((int(j) for j in candidates), key=lambda j: (-row[j], j))[:k]
+            skip = skips[start + r]
+            out.append(
+                [
+                    {
+                        "mentor": arrays.mentor_rows[j].pk,
+                        "name": str(arrays.mentor_rows[j].person),
+                        "score": round(float(row[j]), 4),
+                    }
+                    for j in best
+                    if j != skip
+                ][:ALTERNATIVES]
+            )
+    return out
 
 
 def breakdowns(
@@ -290,10 +311,12 @@ def breakdowns(
         return []
     parts = pair_breakdown(arrays.mentees, arrays.mentors, rows, cols, weights=weights, rules=arrays.rules)
     out = [{name: round(float(parts[name][k]), 4) for name in CRITERIA} for k in range(rows.size)]
+    bonus, chosen = attribute_bonus(arrays, rows, attribute_weight)  # once for all rows, not once per pair
+    where = {int(i): r for r, i in enumerate(chosen)}
     for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
-        bonus, chosen = attribute_bonus(arrays, np.array([i]), attribute_weight)
-        if chosen.size:
-            out[k][ATTRIBUTES] = round(float(bonus[0, j]), 4)
+        r = where.get(int(i))
+        if r is not None:
+            out[k][ATTRIBUTES] = round(float(bonus[r, j]), 4)
     return out
 
 
@@ -307,6 +330,7 @@ def _pairs(
     locked: set[int],
 ) -> list[Pair]:
     parts = breakdowns(arrays, rows, cols, weights, attribute_weight)
+    alternatives = _alternatives_of(scores, np.asarray(rows), arrays, [int(j) for j in cols])
     return [
         Pair(
             mentee=int(i),
@@ -315,7 +339,7 @@ def _pairs(
             breakdown=parts[k],
             explanation=explain_pair(arrays, int(i), int(j), parts[k], weights),
             locked=int(i) in locked,
-            alternatives=_alternatives(scores, int(i), arrays, int(j)),
+            alternatives=alternatives[k],
         )
         for k, (i, j) in enumerate(zip(rows, cols, strict=True))
     ]
