@@ -12,7 +12,7 @@ DJANGO_DEBUG=0 so that Django keeps no query log.
    a third of the mentees, asked-for attributes for a tenth, a few locks and forbids, and closed pairs
    from an earlier programme. All bulk-inserted: these are the run's inputs.
 2. Run, in a fresh child process (as a worker would start on it): a BackgroundJob is queued for the
-   programme and `programmes.services.matching_jobs.match_run_job_run` runs it, exactly what the Celery
+   programme and `programmes.matching.services.jobs.match_run_job_run` runs it, exactly what the Celery
    task calls: load the pool, score, solve, explain, save the draft's proposals in one transaction.
 
 It prints the wall time of each stage (as the job reports them), the total, the peak RSS of the child
@@ -96,6 +96,7 @@ def generate(mentees: int, mentors: int, seed: int) -> int:
     from django.core.management import call_command
 
     from people.models import Competency, OrgUnit, User
+    from programmes.enrolment.models.enrolment import AVAILABILITY_SLOTS
     from programmes.models import (
         Enrolment,
         EnrolmentCompetency,
@@ -105,7 +106,6 @@ def generate(mentees: int, mentors: int, seed: int) -> int:
         Programme,
         ProgrammeRole,
     )
-    from programmes.models.enrolment import AVAILABILITY_SLOTS
 
     call_command("migrate", verbosity=0)
     rng = random.Random(seed)
@@ -244,8 +244,8 @@ def child_run(programme_id: int, traced: bool) -> dict[str, object]:
     import tracemalloc
 
     from people.models import BackgroundJob, User
+    from programmes.matching.services.jobs import match_run_job_run
     from programmes.models import MatchRun, Programme
-    from programmes.services.matching_jobs import match_run_job_run
 
     programme = Programme.objects.get(pk=programme_id)
     job = BackgroundJob(

@@ -23,15 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from programmes.matching import (
-    Exclusions,
-    MenteePool,
-    MentorPool,
-    Rules,
-    assign,
-    greedy_assign,
-    score_matrix,
-)
+from programmes.matching.engine import Exclusions, MenteePool, MentorPool, Rules, assign, greedy_assign, score_matrix
 
 COMPETENCIES = 20
 GOALS = 12

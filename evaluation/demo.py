@@ -32,9 +32,9 @@ from people.demo_clock import at
 from people.models import User
 from programmes import demo as steps
 from programmes import demo_pairs as pairs
-from programmes.errors import TransitionBlocked
+from programmes.core.errors import TransitionBlocked
+from programmes.matching.services.matching import mentor_request
 from programmes.models import Enrolment, MatchRun, Programme, Relationship
-from programmes.services.matching import mentor_request
 
 from . import demo_steps as evaluation
 from .demo_pilot import NAME as PILOT_NAME

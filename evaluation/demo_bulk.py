@@ -20,7 +20,7 @@ from people.demo_clock import at
 from people.models import User
 from people.selectors import org_unit_paths
 from programmes import demo as steps
-from programmes.errors import TransitionBlocked
+from programmes.core.errors import TransitionBlocked
 from programmes.models import Enrolment, MentoringSession, Programme, Relationship, RelationshipMember
 
 from . import demo_steps as evaluation
@@ -74,7 +74,7 @@ def _pairs(programme: Programme, count: int, rng: random.Random) -> list[tuple[i
     mentors, mentees = free[:count], free[-count:]
     rng.shuffle(mentees)
     started = timezone.now() - timedelta(weeks=42)
-    # Accepted rows freeze their person's org unit (programmes.services.transitions does it one by one).
+    # Accepted rows freeze their person's org unit (programmes.core.services.transitions does it one by one).
     unit_of = dict(User.objects.filter(pk__in=mentors + mentees).values_list("pk", "org_unit_id"))
     paths = org_unit_paths(unit_of.values())
 

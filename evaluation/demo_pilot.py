@@ -27,7 +27,7 @@ from people.demo_clock import at
 from people.models import User
 from programmes import demo as steps
 from programmes import demo_pairs as pairs
-from programmes.errors import TransitionBlocked
+from programmes.core.errors import TransitionBlocked
 from programmes.models import Enrolment, Programme, Relationship
 
 from . import demo_steps as evaluation

@@ -1,6 +1,6 @@
 """The evaluation app's lifecycle guards, registered from EvaluationConfig.ready().
 
-programmes never imports evaluation: it only runs what registered itself in programmes.lifecycle.
+programmes never imports evaluation: it only runs what registered itself in programmes.core.lifecycle.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from programmes.lifecycle import Blocker, register_guard
+from programmes.core.lifecycle import Blocker, register_guard
 from programmes.models import Programme
 
 from .models import ComparisonGroup, EvaluationCycle

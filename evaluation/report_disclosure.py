@@ -3,7 +3,7 @@
 `FilterUniverse.load` reads, in a fixed number of queries, everything that decides which filter keeps whom
 in each programme: every person's org unit *as frozen for that programme* (with the units above it then),
 their enrolled roles, and comparison-group membership. A participant's unit is frozen when their enrolment
-is first accepted (programmes.services.transitions), a comparison member's when the group is first frozen
+is first accepted (programmes.core.services.transitions), a comparison member's when the group is first frozen
 with them in it (evaluation.services.comparison); a person who moves afterwards, or whose unit is moved
 under another parent, stays counted where they were for that programme. Otherwise an HR analyst could
 export, move one person with the people import, export again and subtract: the difference would be that

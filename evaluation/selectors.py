@@ -12,8 +12,8 @@ from typing import Any
 from django.db.models import Case, Count, Exists, F, FloatField, Max, Min, OuterRef, Q, QuerySet, Sum, Value, When
 
 from people.models import OrgUnit, User
+from programmes.core.states import ENROLMENT_GONE
 from programmes.models import Enrolment, Programme
-from programmes.states import ENROLMENT_GONE
 
 from . import stats
 from .models import ComparisonGroup, ComparisonMember, Observation, OutcomeMetric

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from programmes.core.states import ENROLMENT_ACCEPTED, FORMED, STARTED
 from programmes.models import Enrolment, Programme
-from programmes.states import ENROLMENT_ACCEPTED, FORMED, STARTED
 
 from . import stats
 
@@ -194,7 +194,7 @@ def _per_month(cadence_days: int | None) -> float | None:
 
 def contact_compliance(ids: Sequence[int]) -> Figures | None:
     """Share of running relationships whose next coordinator contact is not overdue (the dashboard's definition)."""
-    from programmes.selectors_figures import contact_figures
+    from programmes.home.selectors.figures import contact_figures
 
     programmes = list(Programme.objects.filter(pk__in=ids))
     return {
@@ -225,7 +225,7 @@ def early_closure_rate(ids: Sequence[int]) -> Figures | None:
 def orientation_completion(ids: Sequence[int]) -> Figures | None:
     """Share of participants who finished every required orientation module for their role (the dashboard's
     definition: no figure for a programme without modules)."""
-    from programmes.selectors_figures import orientation_figures
+    from programmes.home.selectors.figures import orientation_figures
 
     return {
         p: ProcessFigure("orientation_completion", _("Orientation completed"), "%", 100.0 * finished / n, n)

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 
+from programmes.core.states import ENROLMENT_ACCEPTED, ENROLMENT_GONE
+from programmes.core.states import STARTED as STARTED_STATES
 from programmes.models import AuditEvent, Enrolment, Relationship, RelationshipMember
-from programmes.states import ENROLMENT_ACCEPTED, ENROLMENT_GONE
-from programmes.states import STARTED as STARTED_STATES
 
 from .models import ComparisonMember
 

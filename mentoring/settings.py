@@ -101,7 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "programmes.context_processors.navigation",
+                "programmes.core.context_processors.navigation",
             ],
         },
     },

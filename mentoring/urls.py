@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from programmes import views as programme_views
+from programmes.home.views import home as home_views
 
 from . import health
 
@@ -12,7 +12,7 @@ handler404 = "people.views.error_404"
 handler500 = "people.views.error_500"
 
 urlpatterns = [
-    path("", programme_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("health/", health.health, name="health"),
     path("health/signed-in/", health.health_signed_in, name="health_signed_in"),
     path("accounts/", include("people.urls")),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from people.models import PrivacyNoticeAcceptance
 from people.types import AuthedRequest
-from programmes.content_access import content_read_list_for_person
+from programmes.support.content_access import content_read_list_for_person
 
 from .erasure import person_erase
 from .export import person_export

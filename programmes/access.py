@@ -31,6 +31,8 @@ from rest_framework.request import Request
 from people.models import User
 from people.permissions import ViewFunc
 from people.types import AuthedRequest
+from programmes.core.states import ENROLMENT_GONE
+from programmes.preparation.services.development import MENTEE_SIDE, mentor_ids_for
 
 from .models import (
     AUDIENCE_FOR_ROLE,
@@ -45,8 +47,6 @@ from .models import (
     Relationship,
     Resource,
 )
-from .services.development import MENTEE_SIDE, mentor_ids_for
-from .states import ENROLMENT_GONE
 
 
 class Role(enum.StrEnum):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from . import admin_support  # noqa: F401  (registers the ongoing-support admins)
+from programmes.support import admin as admin_support  # noqa: F401  (registers the ongoing-support admins)
+
 from .models import Enrolment, Notification, Programme, ProgrammeRole
 
 

@@ -12,8 +12,9 @@ class ProgrammesConfig(AppConfig):
         from people.services.import_duties import import_refused
 
         # Registers the programmes app's own lifecycle guards (and orientation's pool gate and guard).
-        from . import guards, guards_orientation  # noqa: F401
-        from .receivers import audit_import_refused, notify_hris_sync_failed, withdraw_deactivated_person
+        from programmes.core import guards  # noqa: F401
+        from programmes.core.receivers import audit_import_refused, notify_hris_sync_failed, withdraw_deactivated_person
+        from programmes.preparation import guards as guards_orientation  # noqa: F401
 
         # People imports refused for separation of duties are audited here (people cannot import programmes).
         import_refused.connect(audit_import_refused, dispatch_uid="programmes.audit_import_refused")
@@ -23,7 +24,6 @@ class ProgrammesConfig(AppConfig):
         # Match runs in the background are followed by the programme's coordinators (people.views_jobs).
         from people.models import BackgroundJob
         from people.views_jobs import register_job_kind
-
-        from .services.matching_jobs import match_job_access, match_job_outcome
+        from programmes.matching.services.jobs import match_job_access, match_job_outcome
 
         register_job_kind(BackgroundJob.Kind.MATCH_RUN, access=match_job_access, outcome_url=match_job_outcome)

@@ -17,8 +17,29 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from people.models import Competency, OrgUnit, User
+from programmes.core.errors import DomainError
+from programmes.core.selectors.programmes import survey_gap_heatmap
+from programmes.core.services.lifecycle import programme_advance
+from programmes.design.services.design import (
+    ReadinessItemInput,
+    programme_create,
+    programme_policies_update,
+    readiness_assessment_start,
+    readiness_assessment_update,
+    team_member_add,
+)
+from programmes.design.services.survey import needs_survey_close, needs_survey_invite, survey_competencies_adopt
+from programmes.enrolment.services.enrolment import (
+    ApplicationProfile,
+    CompetencyEntry,
+    enrolment_apply,
+    enrolment_manager_decide,
+    enrolment_screen,
+    recruitment_update,
+)
+from programmes.matching.services.matching import match_run_create, match_run_publish, matching_settings_update
+from programmes.preparation.services.orientation import orientation_complete, orientation_defaults_create
 
-from .errors import DomainError
 from .models import (
     AUDIENCE_FOR_ROLE,
     BusinessGoal,
@@ -32,27 +53,6 @@ from .models import (
     SurveyInvitation,
     format_defaults,
 )
-from .selectors import survey_gap_heatmap
-from .services.design import (
-    ReadinessItemInput,
-    programme_create,
-    programme_policies_update,
-    readiness_assessment_start,
-    readiness_assessment_update,
-    team_member_add,
-)
-from .services.enrolment import (
-    ApplicationProfile,
-    CompetencyEntry,
-    enrolment_apply,
-    enrolment_manager_decide,
-    enrolment_screen,
-    recruitment_update,
-)
-from .services.lifecycle import programme_advance
-from .services.matching import match_run_create, match_run_publish, matching_settings_update
-from .services.orientation import orientation_complete, orientation_defaults_create
-from .services.survey import needs_survey_close, needs_survey_invite, survey_competencies_adopt
 
 if TYPE_CHECKING:
     from people.demo import DemoPeople

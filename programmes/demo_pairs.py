@@ -12,8 +12,20 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from people.models import User
+from programmes.core.errors import DomainError
+from programmes.enrolment.services.enrolment import enrolment_withdraw
+from programmes.preparation.services.agreements import AgreementTerms, agreement_sign, agreement_update, current_version
+from programmes.preparation.services.development import (
+    GoalInput,
+    ProgressInput,
+    development_goal_create,
+    goal_progress_add,
+)
+from programmes.support.services.closure import exit_survey_submit, relationship_close_begin
+from programmes.support.services.reminders import support_sweep
+from programmes.support.services.sessions import SessionInput, session_confirm, session_log
+from programmes.support.services.support import CheckInAnswer, checkin_answer, concern_raise
 
-from .errors import DomainError
 from .models import (
     Agreement,
     CheckIn,
@@ -27,13 +39,6 @@ from .models import (
     Relationship,
     RelationshipMember,
 )
-from .services.agreements import AgreementTerms, agreement_sign, agreement_update, current_version
-from .services.closure import exit_survey_submit, relationship_close_begin
-from .services.development import GoalInput, ProgressInput, development_goal_create, goal_progress_add
-from .services.enrolment import enrolment_withdraw
-from .services.reminders import support_sweep
-from .services.sessions import SessionInput, session_confirm, session_log
-from .services.support import CheckInAnswer, checkin_answer, concern_raise
 
 TOPICS = (
     "Preparing the annual terms with a modern-trade chain",
@@ -55,7 +60,7 @@ def people_of(relationship: Relationship) -> tuple[Enrolment, Enrolment]:
 
 def answer(relationship: Relationship, *, accept: bool = True, note: str = "") -> None:
     """Every member who has not answered answers the proposal (the match page's buttons)."""
-    from .services.relationships import relationship_respond
+    from programmes.matching.services.relationships import relationship_respond
 
     for member in relationship.members.select_related("enrolment__person").filter(response="pending"):
         relationship.refresh_from_db()

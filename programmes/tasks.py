@@ -5,9 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 
 from mentoring.tasks_base import LongSweepTask, MentoringTask
-
-from .services.invitations import invitations_remind_due
-from .services.notifications import notifications_send_due
+from programmes.core.services.notifications import notifications_send_due
+from programmes.enrolment.services.invitations import invitations_remind_due
 
 
 @shared_task(
@@ -31,7 +30,7 @@ def send_due_notifications() -> int:
 def sweep_support() -> dict[str, int]:
     """Reminders, check-ins falling due, inactivity flags and tasks, the term (each written once, however often run)."""
     # Imported here: the support services import this module's tasks (to send the outbox soon).
-    from .services.reminders import support_sweep
+    from programmes.support.services.reminders import support_sweep
 
     return dict(support_sweep().counts)
 
@@ -47,6 +46,6 @@ def invitation_reminders() -> int:
 )
 def run_match_job(job_id: int) -> str:
     """Solve and save one queued match run (services.matching_jobs); a duplicate delivery does nothing."""
-    from .services.matching_jobs import match_run_job_run
+    from programmes.matching.services.jobs import match_run_job_run
 
     return match_run_job_run(job_id=job_id)

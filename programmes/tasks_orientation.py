@@ -5,8 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from mentoring.tasks_base import MentoringTask
-
-from .services.orientation import orientation_reminders_send
+from programmes.preparation.services.orientation import orientation_reminders_send
 
 
 @shared_task(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from programmes.errors import DomainError
+from programmes.core.errors import DomainError
 from programmes.models import LOCKED_FROM, Programme
 
 Phase = Programme.Phase

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from people.models import OrgUnit, User
 from people.selectors import org_unit_paths
+from programmes.core.services.lifecycle import audit_event_record
 from programmes.models import Programme, ProgrammeRole
-from programmes.services.lifecycle import audit_event_record
 
 from .. import stats
 from ..models import ComparisonGroup, ComparisonMember, EvaluationCycle, Observation

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from mentoring.dates import add_months
 from people.models import User
+from programmes.core.services.lifecycle import audit_event_record
 from programmes.models import Programme
-from programmes.services.lifecycle import audit_event_record
 
 from ..instruments_default import SENT_BY_KIND
 from ..models import EvaluationCycle, Instrument, OutcomeResult

@@ -23,10 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import LEVEL_MAX, LEVEL_MIN, User
+from programmes.core.services.lifecycle import audit_event_record
+from programmes.core.services.notifications import notification_create_many
+from programmes.core.states import ENROLMENT_ACCEPTED, ENROLMENT_GONE, FORMED, SILENT_PHASES
 from programmes.models import Enrolment, Programme
-from programmes.services.lifecycle import audit_event_record
-from programmes.services.notifications import notification_create_many
-from programmes.states import ENROLMENT_ACCEPTED, ENROLMENT_GONE, FORMED, SILENT_PHASES
 
 from ..instruments_default import DEFAULTS
 from ..models import Answer, EvaluationCycle, Instrument, InstrumentItem, InstrumentResponse

@@ -33,7 +33,27 @@ from evaluation.services.observations import cycle_observation_import
 from evaluation.services.results import outcome_results_compute
 from people.models import Competency, OrgUnit, User
 from people.services.hris_import import people_import
-from programmes.forms import BusinessGoalForm
+from programmes.core.services.lifecycle import programme_advance
+from programmes.design.forms import BusinessGoalForm
+from programmes.design.services.design import (
+    ReadinessItemInput,
+    programme_create,
+    programme_policies_update,
+    readiness_assessment_update,
+    team_member_add,
+)
+from programmes.enrolment.services.enrolment import (
+    ApplicationProfile,
+    CompetencyEntry,
+    enrolment_apply,
+    enrolment_manager_decide,
+    enrolment_screen,
+    enrolment_withdraw,
+    pool_refresh,
+    recruitment_update,
+)
+from programmes.matching.services.matching import match_run_create, match_run_publish
+from programmes.matching.services.relationships import relationship_respond
 from programmes.models import (
     Agreement,
     BusinessGoal,
@@ -45,7 +65,7 @@ from programmes.models import (
     Relationship,
     format_defaults,
 )
-from programmes.services.agreements import (
+from programmes.preparation.services.agreements import (
     AgreementTerms,
     agreement_first_meeting_record,
     agreement_sign,
@@ -53,28 +73,8 @@ from programmes.services.agreements import (
     current_version,
     relationship_activate_if_ready,
 )
-from programmes.services.design import (
-    ReadinessItemInput,
-    programme_create,
-    programme_policies_update,
-    readiness_assessment_update,
-    team_member_add,
-)
-from programmes.services.enrolment import (
-    ApplicationProfile,
-    CompetencyEntry,
-    enrolment_apply,
-    enrolment_manager_decide,
-    enrolment_screen,
-    enrolment_withdraw,
-    pool_refresh,
-    recruitment_update,
-)
-from programmes.services.lifecycle import programme_advance
-from programmes.services.matching import match_run_create, match_run_publish
-from programmes.services.orientation import orientation_complete
-from programmes.services.relationships import relationship_respond
-from programmes.services.sessions import SessionInput, session_confirm, session_log
+from programmes.preparation.services.orientation import orientation_complete
+from programmes.support.services.sessions import SessionInput, session_confirm, session_log
 
 METRIC = "Sales cycle length"
 BASELINE_END = date(2026, 3, 31)

@@ -28,7 +28,7 @@ from evaluation.services.instruments import cycles_remind_open, response_submit
 from evaluation.tests.conftest import Evaluated
 from people.models import OrgUnit, User
 from people.tests.factories import CompetencyFactory, UserFactory
-from programmes.lifecycle import blockers_for
+from programmes.core.lifecycle import blockers_for
 from programmes.models import Enrolment, Programme
 from programmes.tests.factories import EnrolmentFactory
 from programmes.tests.support_helpers import start_pair

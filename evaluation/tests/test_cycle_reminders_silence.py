@@ -12,9 +12,9 @@ from conftest import Personas
 from evaluation.services.cycles import cycle_open
 from evaluation.services.instruments import cycles_remind_open
 from evaluation.tests.test_cycles import _planned_today
+from programmes.core.services.lifecycle import programme_cancel
+from programmes.enrolment.services.enrolment import enrolment_withdraw
 from programmes.models import Enrolment, Notification
-from programmes.services.enrolment import enrolment_withdraw
-from programmes.services.lifecycle import programme_cancel
 
 pytestmark = pytest.mark.django_db
 

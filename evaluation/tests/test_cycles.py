@@ -28,7 +28,7 @@ from evaluation.services.instruments import cycle_remind, response_submit
 from evaluation.tasks import open_and_close_cycles
 from evaluation.tests.outcome_helpers import make_cycle
 from people.tests.factories import CompetencyFactory
-from programmes.lifecycle import blockers_for
+from programmes.core.lifecycle import blockers_for
 from programmes.models import AuditEvent, Notification, Programme
 
 pytestmark = pytest.mark.django_db

@@ -17,10 +17,10 @@ from evaluation.models import OutcomeMetric
 from evaluation.services import EvaluationError, baseline_record, metric_create, metric_update
 from evaluation.tests.conftest import Evaluated
 from evaluation.tests.factories import GoalFactory, MetricFactory
-from programmes.errors import TransitionBlocked
-from programmes.lifecycle import blockers_for, guards_for
+from programmes.core.errors import TransitionBlocked
+from programmes.core.lifecycle import blockers_for, guards_for
+from programmes.core.services.lifecycle import programme_advance
 from programmes.models import Programme, ReadinessAssessment
-from programmes.services.lifecycle import programme_advance
 
 
 def _form_data(goal_pk: int, **overrides: Any) -> dict[str, Any]:

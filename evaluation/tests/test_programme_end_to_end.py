@@ -17,11 +17,11 @@ from django.utils import timezone
 from evaluation.models import Observation
 from evaluation.tests.flow import Flow
 from people.models import OrgUnit
+from programmes.core.services.lifecycle import programme_cancel
+from programmes.core.services.notifications import notifications_send_due
 from programmes.models import Enrolment, Notification, Programme, Relationship
-from programmes.services.lifecycle import programme_cancel
-from programmes.services.notifications import notifications_send_due
-from programmes.services.orientation import orientation_reminders_send
-from programmes.services.reminders import support_sweep
+from programmes.preparation.services.orientation import orientation_reminders_send
+from programmes.support.services.reminders import support_sweep
 
 pytestmark = pytest.mark.django_db
 

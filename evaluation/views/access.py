@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from people.models import User
 from people.permissions import ViewFunc
 from people.types import AuthedRequest
-from programmes.permissions import ProgrammeAccess, get_programme_for_user
+from programmes.core.permissions import ProgrammeAccess, get_programme_for_user
 
 
 def get_evaluation_access(user: User, programme_id: int, *, write: bool = False) -> ProgrammeAccess:

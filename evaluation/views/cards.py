@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from people.types import AuthedRequest
-from programmes.permissions import ProgrammeAccess
+from programmes.core.permissions import ProgrammeAccess
 
 from ..reports import ResultRow
 from ..selectors_cycles import latest_results_for_programme

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
-from programmes.permissions import ProgrammeAccess
+from programmes.core.permissions import ProgrammeAccess
 
 from ..forms import ComparisonRuleForm
 from ..selectors import comparison_group_for_programme, comparison_members_for_group, comparison_rule_suggestion

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
-from programmes.permissions import ProgrammeAccess
+from programmes.core.permissions import ProgrammeAccess
 
 from ..forms_cycles import CostItemForm
 from ..models import CostItem

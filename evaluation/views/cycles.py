@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
-from programmes.permissions import ProgrammeAccess
+from programmes.core.permissions import ProgrammeAccess
 
 from ..forms_cycles import CycleForm, PlanForm
 from ..models import EvaluationCycle

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from people.types import AuthedRequest
-from programmes.permissions import ProgrammeAccess
+from programmes.core.permissions import ProgrammeAccess
 
 from ..forms_cycles import InstrumentForm, ItemFormSet
 from ..models import Instrument

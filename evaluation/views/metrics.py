@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from people.types import AuthedRequest
+from programmes.core.permissions import ProgrammeAccess
 from programmes.models import BusinessGoal
-from programmes.permissions import ProgrammeAccess
 
 from ..forms import MetricForm, add_service_errors
 from ..models import OutcomeMetric

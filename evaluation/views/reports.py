@@ -20,8 +20,8 @@ from django.utils.text import slugify
 
 from people.models import User
 from people.types import AuthedRequest
+from programmes.core.permissions import ProgrammeAccess
 from programmes.models import Programme
-from programmes.permissions import ProgrammeAccess
 
 from ..exports import csv_lines, row_count, table, xlsx_bytes
 from ..forms_cycles import ReportFilterForm

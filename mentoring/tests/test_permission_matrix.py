@@ -1,7 +1,8 @@
 """Every URL of the project × every persona: the expected status, and the effect where allowed.
 
-The cases live beside each app (`<app>/tests/permission_cases*.py`); this module collects them, runs
-each for every persona, and fails when a URL pattern of the project has no case at all.
+The cases live beside each app or feature (`<app>/tests/permission_cases*.py`,
+`programmes/<feature>/tests/permission_cases*.py`); this module collects them, runs each for every
+persona, and fails when a URL pattern of the project has no case at all.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ FRAMEWORK_NAMESPACES = {"admin"}
 
 
 def collect_cases() -> list[Case]:
-    """Every Case from every app's permission_cases*.py module."""
+    """Every Case from every permission_cases*.py module in a tests package of an app (or of its subpackages)."""
     cases: list[Case] = []
     for app in APPS:
-        tests_pkg = importlib.import_module(f"{app}.tests")
-        for module in pkgutil.iter_modules(tests_pkg.__path__):
-            if module.name.startswith("permission_cases"):
-                cases.extend(importlib.import_module(f"{app}.tests.{module.name}").CASES)
+        package = importlib.import_module(app)
+        for module in pkgutil.walk_packages(package.__path__, f"{app}."):
+            parts = module.name.split(".")
+            if len(parts) > 2 and parts[-2] == "tests" and parts[-1].startswith("permission_cases"):
+                cases.extend(importlib.import_module(module.name).CASES)
     return cases
 
 

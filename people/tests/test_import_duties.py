@@ -23,7 +23,7 @@ from people.services.hris_import import people_import
 from people.tests.factories import OrgUnitFactory, UserFactory
 from people.tests.test_hris_import import to_csv
 from programmes.models import AuditEvent, Enrolment
-from programmes.permissions_preparation import get_plan_for_manager
+from programmes.preparation.permissions import get_plan_for_manager
 
 pytestmark = pytest.mark.django_db
 

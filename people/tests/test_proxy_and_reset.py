@@ -11,8 +11,8 @@ from conftest import Personas
 from people.client_ip import client_ip
 from people.models import PrivacyNoticeAcceptance
 from programmes.models import AgreementSignature
+from programmes.preparation.tests.test_agreements import _programme
 from programmes.tests.preparation_helpers import accepted_pair, fill_expectations, people_of
-from programmes.tests.test_agreements import _programme
 
 PROXY = "10.0.0.2"  # the TLS proxy in front: every request reaches Django from here
 

@@ -17,10 +17,10 @@ from django.urls import reverse
 from people.models import ScimClient, ScimGroup, User
 from people.scim.auth import scim_client_create
 from people.tests.factories import UserFactory
+from programmes.core.states import OPEN
+from programmes.matching.services.matching import match_run_create, match_run_publish
+from programmes.matching.services.relationships import relationship_respond
 from programmes.models import AuditEvent, Enrolment, Relationship
-from programmes.services.matching import match_run_create, match_run_publish
-from programmes.services.relationships import relationship_respond
-from programmes.states import OPEN
 from programmes.tests.matching_helpers import coordinator_of, matching_programme, pool_mentee, pool_mentor
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"

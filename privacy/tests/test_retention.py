@@ -11,8 +11,8 @@ from conftest import Personas
 from mentoring.celery import app
 from privacy.tasks import apply_retention
 from privacy.tests.test_export_erasure import _pair_with_content
+from programmes.core.services.lifecycle import audit_event_record
 from programmes.models import AuditEvent, CheckIn, Concern, MentoringSession, PrivateNote, Programme
-from programmes.services.lifecycle import audit_event_record
 
 pytestmark = pytest.mark.django_db
 

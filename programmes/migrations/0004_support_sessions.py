@@ -3,8 +3,8 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import programmes.models.sessions
-import programmes.models.support
+import programmes.support.models.sessions
+import programmes.support.models.support
 from django.conf import settings
 from django.db import migrations, models
 
@@ -133,8 +133,8 @@ class Migration(migrations.Migration):
                 ('mode', models.CharField(choices=[('in_person', 'In person'), ('video', 'Video call'), ('phone', 'Phone'), ('chat', 'Chat')], default='video', max_length=20, verbose_name='mode')),
                 ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('held', 'Held'), ('cancelled', 'Cancelled'), ('no_show', 'No-show')], default='held', max_length=20, verbose_name='status')),
                 ('topics', models.CharField(blank=True, max_length=300, verbose_name='topics')),
-                ('mentor_roles', models.JSONField(blank=True, default=list, validators=[programmes.models.sessions.validate_mentor_roles], verbose_name='mentor roles used')),
-                ('goals_addressed', models.JSONField(blank=True, default=list, validators=[programmes.models.sessions.validate_goal_texts], verbose_name='goals addressed')),
+                ('mentor_roles', models.JSONField(blank=True, default=list, validators=[programmes.support.models.sessions.validate_mentor_roles], verbose_name='mentor roles used')),
+                ('goals_addressed', models.JSONField(blank=True, default=list, validators=[programmes.support.models.sessions.validate_goal_texts], verbose_name='goals addressed')),
                 ('shared_notes', models.TextField(blank=True, max_length=5000, verbose_name='shared notes')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
@@ -142,7 +142,7 @@ class Migration(migrations.Migration):
                 ('confirmation', models.CharField(choices=[('pending', 'Waiting for the other side'), ('confirmed', 'Confirmed'), ('corrected', 'Corrected')], default='pending', max_length=20, verbose_name='confirmation')),
                 ('confirmed_at', models.DateTimeField(blank=True, null=True)),
                 ('correction_note', models.TextField(blank=True, max_length=2000, verbose_name='correction')),
-                ('uid', models.CharField(default=programmes.models.sessions._new_uid, editable=False, max_length=100, unique=True)),
+                ('uid', models.CharField(default=programmes.support.models.sessions._new_uid, editable=False, max_length=100, unique=True)),
                 ('sequence', models.PositiveIntegerField(default=0)),
                 ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('logged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -214,7 +214,7 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True, max_length=2000, verbose_name='description')),
                 ('kind', models.CharField(choices=[('link', 'Link'), ('file', 'File')], default='link', max_length=10, verbose_name='kind')),
                 ('url', models.URLField(blank=True, max_length=500, verbose_name='link')),
-                ('file', models.FileField(blank=True, max_length=300, upload_to=programmes.models.support.resource_upload_to, verbose_name='file')),
+                ('file', models.FileField(blank=True, max_length=300, upload_to=programmes.support.models.support.resource_upload_to, verbose_name='file')),
                 ('filename', models.CharField(blank=True, max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(blank=True, max_length=120)),
                 ('size', models.PositiveIntegerField(default=0)),

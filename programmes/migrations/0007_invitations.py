@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import programmes.models.invitations
+import programmes.enrolment.models.invitations
 from django.conf import settings
 from django.db import migrations, models
 
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('mentor', 'Mentor'), ('mentee', 'Mentee'), ('facilitator', 'Facilitator'), ('peer', 'Peer')], max_length=12, verbose_name='role')),
-                ('token', models.CharField(default=programmes.models.invitations._token, editable=False, max_length=40, unique=True)),
+                ('token', models.CharField(default=programmes.enrolment.models.invitations._token, editable=False, max_length=40, unique=True)),
                 ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at')),
                 ('opened_at', models.DateTimeField(blank=True, null=True, verbose_name='opened at')),
                 ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='reminded at')),

@@ -1,9 +1,8 @@
 """Programme models, split by concern; import them from here."""
 
-from .access import ContentRead
-from .agreements import CHANNELS, Agreement, AgreementSignature, AgreementVersion
-from .core import LOCKED_FROM, POLICY_FIELDS, Enrolment, Programme, ProgrammeRole
-from .design import (
+from programmes.core.models.notifications import Notification
+from programmes.core.models.programme import LOCKED_FROM, POLICY_FIELDS, Enrolment, Programme, ProgrammeRole
+from programmes.design.models import (
     FORMAT_DEFAULTS,
     AuditEvent,
     BusinessGoal,
@@ -14,18 +13,9 @@ from .design import (
     SurveyInvitation,
     format_defaults,
 )
-from .development import GOAL_TRANSITIONS, DevelopmentGoal, DevelopmentPlan, GoalComment, GoalProgress
-from .enrolment import EnrolmentCompetency, MentorPreference, Recruitment
-from .invitations import Invitation
-from .notifications import Notification
-from .orientation import (
-    AUDIENCE_FOR_ROLE,
-    OrientationCompletion,
-    OrientationModule,
-    OrientationQuestion,
-    OrientationText,
-)
-from .pairing import (
+from programmes.enrolment.models.enrolment import EnrolmentCompetency, MentorPreference, Recruitment
+from programmes.enrolment.models.invitations import Invitation
+from programmes.matching.models import (
     MatchingSettings,
     MatchProposal,
     MatchRun,
@@ -34,8 +24,24 @@ from .pairing import (
     RelationshipMember,
     UnmatchedMentee,
 )
-from .sessions import MENTOR_ROLES, MentoringSession, PrivateNote
-from .support import (
+from programmes.preparation.models.agreements import CHANNELS, Agreement, AgreementSignature, AgreementVersion
+from programmes.preparation.models.development import (
+    GOAL_TRANSITIONS,
+    DevelopmentGoal,
+    DevelopmentPlan,
+    GoalComment,
+    GoalProgress,
+)
+from programmes.preparation.models.orientation import (
+    AUDIENCE_FOR_ROLE,
+    OrientationCompletion,
+    OrientationModule,
+    OrientationQuestion,
+    OrientationText,
+)
+from programmes.support.models.access import ContentRead
+from programmes.support.models.sessions import MENTOR_ROLES, MentoringSession, PrivateNote
+from programmes.support.models.support import (
     MUTABLE_KINDS,
     CheckIn,
     Closure,

@@ -6,8 +6,9 @@ from typing import Any
 
 from django import template
 
+from programmes.core.selectors.nav import programme_tabs_for
+
 from ..models import Programme
-from ..selectors_nav import programme_tabs_for
 
 register = template.Library()
 

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 
 from people.models import User
 from people.tests.factories import UserFactory
-from programmes import lifecycle
+from programmes.core import lifecycle
+from programmes.design.services.design import programme_create
 from programmes.models import BusinessGoal, Programme, ReadinessAssessment, format_defaults
-from programmes.services.design import programme_create
 
 PROGRAMMES_GUARDS = ("readiness", "business_goals", "coordinators", "policies")
 

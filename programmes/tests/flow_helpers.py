@@ -15,16 +15,21 @@ from django.utils import timezone
 
 from people.models import Competency, User
 from people.tests.factories import OrgUnitFactory, UserFactory
+from programmes.enrolment.services.enrolment import (
+    ApplicationProfile,
+    CompetencyEntry,
+    enrolment_apply,
+    enrolment_screen,
+)
+from programmes.matching.services.relationships import relationship_propose, relationship_respond
 from programmes.models import Agreement, Enrolment, Programme, ProgrammeRole, Relationship
-from programmes.services.agreements import (
+from programmes.preparation.services.agreements import (
     AgreementTerms,
     agreement_first_meeting_record,
     agreement_sign,
     agreement_update,
     current_version,
 )
-from programmes.services.enrolment import ApplicationProfile, CompetencyEntry, enrolment_apply, enrolment_screen
-from programmes.services.relationships import relationship_propose, relationship_respond
 from programmes.tests.factories import (
     MatchingSettingsFactory,
     ProgrammeFactory,

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from people.models import User
+from programmes.matching.services.relationships import relationship_propose, relationship_respond
 from programmes.models import (
     Agreement,
     DevelopmentGoal,
@@ -17,9 +18,8 @@ from programmes.models import (
     Programme,
     Relationship,
 )
-from programmes.services.agreements import current_version
-from programmes.services.development import GoalInput, development_goal_create
-from programmes.services.relationships import relationship_propose, relationship_respond
+from programmes.preparation.services.agreements import current_version
+from programmes.preparation.services.development import GoalInput, development_goal_create
 from programmes.tests.matching_helpers import coordinator_of, negotiation, pool_mentee, pool_mentor
 
 

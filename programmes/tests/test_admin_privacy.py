@@ -20,7 +20,7 @@ from django.utils import timezone
 from conftest import Personas
 from people.admin_privacy import PRIVATE_TEXT, admin_privacy_problems, private_fields
 from programmes.models import MentoringSession, PrivateNote
-from programmes.services.sessions import SessionInput, session_log
+from programmes.support.services.sessions import SessionInput, session_log
 from programmes.tests.support_helpers import persona_pair
 
 pytestmark = pytest.mark.django_db

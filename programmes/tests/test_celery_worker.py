@@ -32,8 +32,8 @@ from mentoring.background import enqueue_on_commit
 from mentoring.celery import app as celery_app
 from mentoring.settings_env import celery_broker
 from people.tests.factories import UserFactory
+from programmes.core.services.notifications import notification_create, notifications_send_due
 from programmes.models import Notification
-from programmes.services.notifications import notification_create, notifications_send_due
 from programmes.tasks import send_due_notifications
 
 REPO = Path(__file__).resolve().parents[2]
@@ -216,7 +216,7 @@ def test_make_run_mode_sends_a_notification_through_a_worker_with_beat_on_the_fi
             "manage.py",
             "shell",
             "-c",
-            "from people.models import User; from programmes.services.notifications import notification_create;"
+            "from people.models import User; from programmes.core.services.notifications import notification_create;"
             "from programmes.tasks import send_due_notifications;"
             "person = User.objects.create_user('dewi@example.co.id', full_name='Dewi Lestari');"
             "notification_create(recipient=person, kind='welcome', dedupe_key='welcome:dewi');"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from people.models import OrgUnit
 from people.tests.factories import OrgUnitFactory
 from people.tests.strategies import HrisExport, big_export, big_exports, exports, loaded
-from programmes.selectors_matching import divisions, top_ancestors
+from programmes.matching.selectors.matching import divisions, top_ancestors
 
 DB_EXAMPLES = hypothesis_settings(
     max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)

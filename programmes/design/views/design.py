@@ -1,0 +1,245 @@
+"""Programme design pages: create, coordination team, policies, business goals, readiness."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.forms import BaseFormSet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from people.types import AuthedRequest
+from programmes.core.errors import DomainError
+from programmes.core.permissions import ProgrammeAccess, coordinator_required
+from programmes.core.selectors.programmes import business_goal_list_for_programme, people_search, programme_team
+from programmes.models import BusinessGoal, Programme, ProgrammeRole, ReadinessAssessment, format_defaults
+
+from ..forms import (
+    BusinessGoalForm,
+    PeopleSearchForm,
+    PolicyForm,
+    ProgrammeCreateForm,
+    ReadinessDecisionForm,
+    ReadinessItemForm,
+    ReadinessItemFormSet,
+    TeamAddForm,
+)
+from ..services.design import (
+    DEFAULT_READINESS_ITEMS,
+    ReadinessItemInput,
+    business_goal_delete,
+    programme_create,
+    programme_policies_update,
+    readiness_assessment_start,
+    readiness_assessment_update,
+    team_member_add,
+    team_member_remove,
+)
+from .gates import can_create_programme, design_page
+
+
+def programme_create_view(request: AuthedRequest) -> HttpResponse:
+    """Start a programme: it begins in needs assessment, with its creator as coordinator."""
+    if not can_create_programme(request.user):
+        raise PermissionDenied
+    form = ProgrammeCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        programme = programme_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Programme created. Start with the needs assessment below."))
+        return redirect(programme)
+    return render(request, "programmes/programme_create.html", {"form": form})
+
+
+@design_page
+def team(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+    """The coordination team and programme HR analysts; find people in the directory to add."""
+    search = PeopleSearchForm(request.GET or None)
+    found = people_search(query=search.cleaned_data["q"]) if search.is_valid() else []
+    context = {
+        "access": access,
+        "programme": access.programme,
+        "members": programme_team(programme=access.programme),
+        "search": search,
+        "found": found,
+        "roles": ProgrammeRole.Role.choices,
+    }
+    return render(request, "programmes/team.html", context)
+
+
+@require_POST
+@coordinator_required
+def team_add(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+    """Add a person to the team in a role."""
+    form = TeamAddForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a person from the search results and a role."))
+        return redirect("programmes:team", access.programme.pk)
+    try:
+        member = team_member_add(actor=request.user, programme=access.programme, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request, _("%(name)s added as %(role)s.") % {"name": member.user, "role": member.get_role_display()}
+        )
+    return redirect("programmes:team", access.programme.pk)
+
+
+@require_POST
+@coordinator_required
+def team_remove(request: AuthedRequest, access: ProgrammeAccess, member_id: int) -> HttpResponse:
+    """Remove a person's role in the team (never the last coordinator)."""
+    member = get_object_or_404(ProgrammeRole, pk=member_id, programme=access.programme)
+    try:
+        team_member_remove(actor=request.user, member=member)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("%(name)s removed from the team.") % {"name": member.user})
+    return redirect("programmes:team", access.programme.pk)
+
+
+@design_page
+def policies(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+    """The format and policies; `?defaults=<format>` fills the form with that format's defaults."""
+    programme = access.programme
+    initial = {k: v for k, v in format_defaults(programme.format).items() if not getattr(programme, k)}
+    wanted = request.GET.get("defaults")
+    if wanted in Programme.Format.values:
+        initial = {"format": wanted, **format_defaults(wanted)}
+    form = PolicyForm(request.POST or None, instance=programme, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme_policies_update(actor=request.user, programme=programme, values=form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Policies saved."))
+        return redirect("programmes:policies", programme.pk)
+    context = {"access": access, "programme": programme, "form": form, "formats": Programme.Format.choices}
+    return render(request, "programmes/policies.html", context)
+
+
+@design_page
+def goals(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+    """The business goals, and a form to add one."""
+    programme = access.programme
+    form = BusinessGoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        goal = form.save(commit=False)
+        goal.programme = programme
+        goal.save()
+        messages.success(request, _("Business goal added."))
+        return redirect("programmes:goals", programme.pk)
+    goal_list = business_goal_list_for_programme(programme=programme)
+    return render(
+        request, "programmes/goals.html", {"access": access, "programme": programme, "goals": goal_list, "form": form}
+    )
+
+
+@design_page
+def goal_edit(request: AuthedRequest, access: ProgrammeAccess, goal_id: int) -> HttpResponse:
+    """Change a goal's statement, priority or owner."""
+    goal = get_object_or_404(BusinessGoal.objects.select_related("owner"), pk=goal_id, programme=access.programme)
+    form = BusinessGoalForm(request.POST or None, instance=goal)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Business goal saved."))
+        return redirect("programmes:goals", access.programme.pk)
+    return render(
+        request,
+        "programmes/goal_edit.html",
+        {"access": access, "programme": access.programme, "goal": goal, "form": form},
+    )
+
+
+@require_POST
+@coordinator_required
+def goal_delete(request: AuthedRequest, access: ProgrammeAccess, goal_id: int) -> HttpResponse:
+    """Delete a goal nothing depends on yet."""
+    goal = get_object_or_404(BusinessGoal, pk=goal_id, programme=access.programme)
+    try:
+        business_goal_delete(actor=request.user, goal=goal)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Business goal deleted."))
+    return redirect("programmes:goals", access.programme.pk)
+
+
+@design_page
+def readiness(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+    """The readiness checklist (add, rename, score, remove factors) and the decision, saved together."""
+    programme = access.programme
+    assessment = ReadinessAssessment.objects.filter(programme=programme).first()
+    if assessment is None and request.method == "POST":
+        # The page offered the standard factors as new lines; the submitted lines become the checklist.
+        assessment = readiness_assessment_start(actor=request.user, programme=programme, with_defaults=False)
+    initial_items: list[dict[str, object]]
+    if assessment is None:
+        assessment = ReadinessAssessment(programme=programme)
+        initial_items = [{"name": str(name)} for name in DEFAULT_READINESS_ITEMS]
+    else:
+        items = assessment.items.all()
+        initial_items = [{"id": i.pk, "name": i.name, "score": i.score, "evidence": i.evidence} for i in items]
+    # Initial rows only when showing the page: on POST every submitted row counts, changed or not.
+    formset = ReadinessItemFormSet(
+        request.POST or None, initial=None if request.POST else initial_items, prefix="items"
+    )
+    decision = ReadinessDecisionForm(
+        request.POST or None, initial={"decision": assessment.decision, "conditions": assessment.conditions}
+    )
+    if request.method == "POST" and formset.is_valid() and decision.is_valid():
+        inputs = [
+            ReadinessItemInput(
+                pk=row.get("id"),
+                name=row.get("name") or "",
+                score=row.get("score"),
+                evidence=row.get("evidence") or "",
+                delete=bool(row.get("DELETE")),
+            )
+            for row in formset.cleaned_data
+            if row and (row.get("id") or (row.get("name") or "").strip())
+        ]
+        try:
+            readiness_assessment_update(
+                actor=request.user, assessment=assessment, items=inputs, **decision.cleaned_data
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            return _readiness_page(request, access, assessment, formset, decision)
+        messages.success(request, _("Readiness assessment saved."))
+        return redirect("programmes:readiness", programme.pk)
+    return _readiness_page(request, access, assessment, formset, decision)
+
+
+def _readiness_page(
+    request: AuthedRequest,
+    access: ProgrammeAccess,
+    assessment: ReadinessAssessment,
+    formset: BaseFormSet[ReadinessItemForm],
+    decision: ReadinessDecisionForm,
+) -> HttpResponse:
+    context = {
+        "access": access,
+        "programme": access.programme,
+        "assessment": assessment,
+        "formset": formset,
+        "decision_form": decision,
+    }
+    return render(request, "programmes/readiness.html", context)
+
+
+__all__ = [
+    "goal_delete",
+    "goal_edit",
+    "goals",
+    "policies",
+    "programme_create_view",
+    "readiness",
+    "team",
+    "team_add",
+    "team_remove",
+]

@@ -1,0 +1,1 @@
+"""Enrolment: recruitment, applications, invitations and access requests."""

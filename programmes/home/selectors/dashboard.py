@@ -1,0 +1,223 @@
+"""The coordinator's dashboard of one programme: what needs them today, and how the programme is going.
+
+A fixed number of queries whatever the size of the programme: each list is one indexed query with a limit
+and one count, the members of every listed relationship come in one more query, and the monthly figures
+are two grouped aggregates (sessions, check-ins). The lists read the RelationshipHealth rollup that the
+services and the hourly support sweep keep, never a scan of sessions.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Avg, Case, Count, Q, QuerySet, Sum, When
+from django.utils import formats, timezone
+
+from people.figures import machine
+from programmes.home.selectors.figures import (
+    agreements_waiting,
+    cadence_days,
+    orientation_figures,
+    relationships_at_risk,
+    relationships_contact_due_between,
+    relationships_contact_overdue,
+)
+from programmes.models import (
+    CheckIn,
+    Concern,
+    CoordinatorTask,
+    MentoringSession,
+    Programme,
+    Relationship,
+    RelationshipMember,
+)
+
+LIMIT = 25
+MONTHS = 12
+RState = Relationship.State
+
+
+@dataclass
+class Listed:
+    """One row of a dashboard list: the object, and the names of the people in its relationship."""
+
+    obj: Any
+    people: str = ""
+
+
+@dataclass
+class Section:
+    """A list on the dashboard: the first LIMIT rows and how many there are in all."""
+
+    rows: list[Listed]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.rows), 0)
+
+
+def _section(queryset: QuerySet[Any]) -> Section:
+    """Two queries, whatever the data (a count skipped for short lists would make the cost depend on it)."""
+    return Section([Listed(obj) for obj in queryset[:LIMIT]], queryset.count())
+
+
+@dataclass
+class MonthRow:
+    month: date
+    label: str
+    sessions: int = 0
+    minutes: int = 0
+    expected: float = 0.0
+    satisfaction: float | None = None
+    progress: float | None = None
+    answers: int = 0
+
+
+@dataclass
+class Dashboard:
+    programme: Programme
+    at_risk: Section
+    overdue_contacts: Section
+    contacts_due_soon: int
+    open_concerns: Section
+    unsigned: Section
+    pending_proposals: Section
+    tasks: Section
+    by_state: list[tuple[str, str, int]]
+    months: list[MonthRow]
+    oriented: int
+    to_orient: int
+
+    @property
+    def orientation_percent(self) -> int | None:
+        total = self.oriented + self.to_orient
+        return int(machine(100 * self.oriented / total, 0) or 0) if total else None
+
+    def chart_data(self) -> dict[str, Any]:
+        """What static/js/dashboard.js draws (json_script): one label per month and a series per line."""
+        return {
+            "labels": [m.label for m in self.months],
+            "sessions": [m.sessions for m in self.months],
+            # Rounded by people.figures exactly as the tables beside the charts show them.
+            "expected": [machine(m.expected, 1) for m in self.months],
+            "satisfaction": [machine(m.satisfaction, 1) for m in self.months],
+            "progress": [machine(m.progress, 1) for m in self.months],
+        }
+
+
+def _month_starts(today: date) -> list[date]:
+    first = today.replace(day=1)
+    months = [first]
+    for _ in range(MONTHS - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+        months.append(first)
+    return months[::-1]
+
+
+def _bounds(starts: list[date]) -> list[tuple[datetime, datetime]]:
+    """Each month as [start, next start) in the current time zone, as aware datetimes."""
+    edges = [*starts, (starts[-1] + timedelta(days=32)).replace(day=1)]
+    aware = [timezone.make_aware(datetime.combine(day, datetime.min.time())) for day in edges]
+    return list(itertools.pairwise(aware))
+
+
+def _months(programme: Programme, today: date, active: int) -> list[MonthRow]:
+    """Sessions held and check-ins answered per month: two queries of per-month filtered aggregates.
+
+    Ranges on the indexed timestamps rather than TruncMonth, which SQLite computes in Python for each row.
+    """
+    starts = _month_starts(today)
+    bounds = _bounds(starts)
+    cadence = cadence_days(programme)
+    rows = [MonthRow(start, formats.date_format(start, "M Y"), expected=active * 30 / cadence) for start in starts]
+    session_aggregates: dict[str, Any] = {}
+    checkin_aggregates: dict[str, Any] = {}
+    for i, (low, high) in enumerate(bounds):
+        in_session_month = Q(held_at__gte=low, held_at__lt=high)
+        session_aggregates[f"n{i}"] = Count("pk", filter=in_session_month)
+        session_aggregates[f"m{i}"] = Sum("minutes", filter=in_session_month)
+        in_checkin_month = Q(answered_at__gte=low, answered_at__lt=high)
+        checkin_aggregates[f"n{i}"] = Count("pk", filter=in_checkin_month)
+        checkin_aggregates[f"s{i}"] = Avg("satisfaction", filter=in_checkin_month)
+        checkin_aggregates[f"p{i}"] = Avg("progress", filter=in_checkin_month)
+    since, until = bounds[0][0], bounds[-1][1]
+    sessions = MentoringSession.objects.filter(
+        programme=programme, status=MentoringSession.Status.HELD, held_at__gte=since, held_at__lt=until
+    ).aggregate(**session_aggregates)
+    checkins = CheckIn.objects.filter(programme=programme, answered_at__gte=since, answered_at__lt=until).aggregate(
+        **checkin_aggregates
+    )
+    for i, row in enumerate(rows):
+        row.sessions, row.minutes = sessions[f"n{i}"] or 0, sessions[f"m{i}"] or 0
+        row.answers = checkins[f"n{i}"] or 0
+        row.satisfaction = _rounded(checkins[f"s{i}"])
+        row.progress = _rounded(checkins[f"p{i}"])
+    return rows
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(float(value), 2) if value is not None else None
+
+
+def _names(relationship_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The members' names of the listed relationships, in one query."""
+    names: dict[int, list[str]] = defaultdict(list)
+    members = (
+        RelationshipMember.objects.filter(relationship_id__in=set(relationship_ids))
+        .select_related("enrolment__person")
+        .order_by("relationship_id", "role", "pk")
+    )
+    for member in members:
+        names[member.relationship_id].append(member.enrolment.person.get_full_name())
+    return dict(names)
+
+
+def dashboard_for_programme(*, programme: Programme, today: date | None = None) -> Dashboard:
+    """Everything the coordinator's dashboard shows (about twenty queries, whatever the programme's size).
+
+    At risk, overdue contacts, waiting agreements and orientation come from selectors_figures, the one
+    definition the preparation overview, the home pages and the report share.
+    """
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    relationships = Relationship.objects.filter(programme=programme)
+    by_state_counts = dict(relationships.values_list("state").annotate(n=Count("pk")).order_by())
+    finished, counted = orientation_figures(programme_ids=[programme.pk]).get(programme.pk, (0, 0))
+    dashboard = Dashboard(
+        programme=programme,
+        at_risk=_section(relationships_at_risk(programmes=[programme], now=now)),
+        overdue_contacts=_section(relationships_contact_overdue(programmes=[programme], today=today)),
+        contacts_due_soon=relationships_contact_due_between(
+            programmes=[programme], low=today, high=today + timedelta(days=7)
+        ).count(),
+        open_concerns=_section(
+            Concern.objects.filter(programme=programme, state__in=(Concern.State.OPEN, Concern.State.MEDIATING))
+            .annotate(rank=Case(When(severity="high", then=0), When(severity="medium", then=1), default=2))
+            .order_by("rank", "created_at")
+        ),
+        unsigned=_section(agreements_waiting(programme=programme)),
+        pending_proposals=_section(relationships.filter(state=RState.PROPOSED).order_by("created_at", "pk")),
+        tasks=_section(
+            CoordinatorTask.objects.filter(programme=programme, state=CoordinatorTask.State.OPEN).order_by(
+                "due_on", "pk"
+            )
+        ),
+        by_state=[(state, str(label), by_state_counts.get(state, 0)) for state, label in RState.choices],
+        months=_months(programme, today, by_state_counts.get(RState.ACTIVE, 0)),
+        oriented=finished,
+        to_orient=counted - finished,
+    )
+    by_relationship = (dashboard.open_concerns, dashboard.tasks)
+    pairs = (dashboard.at_risk, dashboard.overdue_contacts, dashboard.unsigned, dashboard.pending_proposals)
+    keyed = [(row, row.obj.relationship_id) for section in by_relationship for row in section.rows]
+    keyed += [(row, row.obj.pk) for section in pairs for row in section.rows]
+    names = _names(pk for _row, pk in keyed if pk)
+    for row, pk in keyed:
+        row.people = " · ".join(names.get(pk, []))
+    return dashboard

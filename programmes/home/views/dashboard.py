@@ -1,0 +1,53 @@
+"""The coordinator's dashboard, the programme's support schedule and the coordinator's tasks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from people.types import AuthedRequest
+from programmes.core.errors import DomainError
+from programmes.home.selectors.dashboard import dashboard_for_programme
+from programmes.models import CoordinatorTask
+from programmes.support.forms import SupportSettingsForm, service_error_text
+from programmes.support.permissions import coordinator_access
+from programmes.support.services.support import coordinator_task_complete, support_settings_for
+
+
+def dashboard(request: AuthedRequest, programme_id: int) -> HttpResponse:
+    """What needs the coordinator today, and how the programme is going (a fixed number of queries)."""
+    access = coordinator_access(request.user, programme_id)
+    board = dashboard_for_programme(programme=access.programme)
+    context = {"access": access, "programme": access.programme, "d": board, "chart_data": board.chart_data()}
+    return render(request, "programmes/dashboard/dashboard.html", context)
+
+
+def support_settings(request: AuthedRequest, programme_id: int) -> HttpResponse:
+    """When check-ins fall due: days after the start, then every so many days."""
+    access = coordinator_access(request.user, programme_id)
+    form = SupportSettingsForm(request.POST or None, instance=support_settings_for(access.programme))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The check-in schedule is saved."))
+        return redirect("programmes:dashboard", programme_id)
+    return render(
+        request, "programmes/dashboard/settings.html", {"access": access, "programme": access.programme, "form": form}
+    )
+
+
+@require_POST
+def task_done(request: AuthedRequest, programme_id: int, task_id: int) -> HttpResponse:
+    """Tick a coordinator task off."""
+    access = coordinator_access(request.user, programme_id)
+    task = get_object_or_404(CoordinatorTask, pk=task_id, programme=access.programme)
+    try:
+        coordinator_task_complete(actor=request.user, task=task)
+    except (DomainError, ValidationError) as exc:
+        messages.error(request, service_error_text(exc))
+    else:
+        messages.success(request, _("Task done."))
+    return redirect("programmes:dashboard", programme_id)

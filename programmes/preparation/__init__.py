@@ -1,0 +1,1 @@
+"""Preparation: orientation, the mentoring agreement and development plans."""

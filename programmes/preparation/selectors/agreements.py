@@ -1,0 +1,78 @@
+"""Agreement pages' queries: the current version with its signatures, the history, and what activation waits for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch
+
+from people.models import User
+from programmes.models import Agreement, AgreementSignature, AgreementVersion, Relationship, RelationshipMember
+from programmes.preparation.services.agreements import activation_blockers
+
+
+@dataclass
+class MemberSignature:
+    member: RelationshipMember
+    signature: AgreementSignature | None
+
+
+@dataclass
+class AgreementPage:
+    agreement: Agreement
+    relationship: Relationship
+    version: AgreementVersion
+    versions: Sequence[AgreementVersion]  # newest first, each with `signature_count`
+    members: list[MemberSignature]
+    blockers: list[str]
+    my_signature: AgreementSignature | None
+    i_am_member: bool
+
+    @property
+    def is_current(self) -> bool:
+        return self.version.number == self.versions[0].number
+
+    @property
+    def fully_signed(self) -> bool:
+        return all(m.signature is not None for m in self.members)
+
+
+def _version(agreement: Agreement, number: int | None) -> AgreementVersion | None:
+    rows = AgreementVersion.objects.filter(agreement=agreement).prefetch_related(
+        Prefetch("signatures", queryset=AgreementSignature.objects.select_related("person")),
+        "linked_goals__competency",
+    )
+    if number is not None:
+        rows = rows.filter(number=number)
+    return rows.order_by("-number").first()
+
+
+def agreement_page(*, agreement: Agreement, user: User, number: int | None = None) -> AgreementPage | None:
+    """Everything the agreement page shows for version `number` (the current one by default); None if no such version.
+
+    A fixed number of queries whatever the number of versions or members.
+    """
+    version = _version(agreement, number)
+    if version is None:
+        return None
+    relationship = agreement.relationship
+    versions = list(
+        AgreementVersion.objects.filter(agreement=agreement)
+        .annotate(signature_count=Count("signatures"))
+        .order_by("-number")
+    )
+    members = list(relationship.members.select_related("enrolment__person").order_by("role", "pk"))
+    by_person = {s.person_id: s for s in version.signatures.all()}
+    rows = [MemberSignature(m, by_person.get(m.enrolment.person_id)) for m in members]
+    blockers = activation_blockers(relationship) if relationship.state == Relationship.State.ACCEPTED else []
+    return AgreementPage(
+        agreement=agreement,
+        relationship=relationship,
+        version=version,
+        versions=versions,
+        members=rows,
+        blockers=blockers,
+        my_signature=by_person.get(user.pk),
+        i_am_member=any(m.enrolment.person_id == user.pk for m in members),
+    )

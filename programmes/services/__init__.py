@@ -1,1 +1,0 @@
-"""Services: writes that touch several models, notify someone or must be audited."""
