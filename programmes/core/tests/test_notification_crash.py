@@ -24,7 +24,7 @@ from programmes.core.services.notifications import message_id, notification_crea
 from programmes.models import Notification
 from programmes.tests.crash_email import DIE_AFTER_SEND, read_messages
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[3]
 
 WORKER = """
 import django
