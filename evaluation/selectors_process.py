@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from programmes.core.figures_cache import cached_per_programme
 from programmes.core.states import ENROLMENT_ACCEPTED, FORMED, STARTED
 from programmes.models import Enrolment, Programme
 
@@ -245,6 +246,16 @@ CALCULATORS: tuple[tuple[str, str | Promise, str | Promise, Callable[[Sequence[i
 
 
 def process_metrics_for_programmes(*, programme_ids: Sequence[int]) -> dict[int, list[ProcessFigure]]:
+    """Every process metric of each programme, from the cache when nothing changed (programmes.core.figures_cache).
+
+    They read every enrolment, relationship and session of a programme, so they are computed once per
+    programme and figures version (a logged session moves it on), and at least every FIGURES_SECONDS.
+    """
+    variant = timezone.localdate().isoformat()  # "the last 90 days" moves on at midnight
+    return cached_per_programme("process", programme_ids, _process_metrics, variant=variant)
+
+
+def _process_metrics(programme_ids: list[int]) -> dict[int, list[ProcessFigure]]:
     """Every process metric of each programme, in a fixed number of queries (one or two per metric)."""
     result: dict[int, list[ProcessFigure]] = {pk: [] for pk in programme_ids}
     for key, label, unit, calculate in CALCULATORS:

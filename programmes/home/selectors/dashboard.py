@@ -2,7 +2,8 @@
 
 A fixed number of queries whatever the size of the programme: each list is one indexed query with a limit
 and one count, the members of every listed relationship come in one more query, and the monthly figures
-are two grouped aggregates (sessions, check-ins). The lists read the RelationshipHealth rollup that the
+are two aggregates (sessions, check-ins) kept in the cache until a session or check-in changes
+(programmes.core.figures_cache). The lists read the RelationshipHealth rollup that the
 services and the hourly support sweep keep, never a scan of sessions.
 """
 
@@ -19,6 +20,7 @@ from django.db.models import Avg, Case, Count, Q, QuerySet, Sum, When
 from django.utils import formats, timezone
 
 from people.figures import machine
+from programmes.core.figures_cache import cached_per_programme
 from programmes.home.selectors.figures import (
     agreements_waiting,
     cadence_days,
@@ -128,14 +130,34 @@ def _bounds(starts: list[date]) -> list[tuple[datetime, datetime]]:
 
 
 def _months(programme: Programme, today: date, active: int) -> list[MonthRow]:
-    """Sessions held and check-ins answered per month: two queries of per-month filtered aggregates.
-
-    Ranges on the indexed timestamps rather than TruncMonth, which SQLite computes in Python for each row.
-    """
+    """Sessions held and check-ins answered per month, from the programme's cached figures."""
     starts = _month_starts(today)
-    bounds = _bounds(starts)
     cadence = cadence_days(programme)
     rows = [MonthRow(start, formats.date_format(start, "M Y"), expected=active * 30 / cadence) for start in starts]
+    # The months' bounds depend on the day and the reader's time zone: both are part of the key.
+    variant = f"{today.isoformat()}:{timezone.get_current_timezone_name()}"
+    sessions, checkins = cached_per_programme(
+        "dashboard-months",
+        [programme.pk],
+        lambda ids: {ids[0]: _month_aggregates(ids[0], _bounds(starts))},
+        variant=variant,
+    )[programme.pk]
+    for i, row in enumerate(rows):
+        row.sessions, row.minutes = sessions[f"n{i}"] or 0, sessions[f"m{i}"] or 0
+        row.answers = checkins[f"n{i}"] or 0
+        row.satisfaction = _rounded(checkins[f"s{i}"])
+        row.progress = _rounded(checkins[f"p{i}"])
+    return rows
+
+
+def _month_aggregates(
+    programme_id: int, bounds: list[tuple[datetime, datetime]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two queries of per-month filtered aggregates over every session and check-in of the programme.
+
+    Ranges on the indexed timestamps rather than TruncMonth, which SQLite computes in Python for each row.
+    They read the programme's whole history, hence the cache (programmes.core.figures_cache).
+    """
     session_aggregates: dict[str, Any] = {}
     checkin_aggregates: dict[str, Any] = {}
     for i, (low, high) in enumerate(bounds):
@@ -148,17 +170,27 @@ def _months(programme: Programme, today: date, active: int) -> list[MonthRow]:
         checkin_aggregates[f"p{i}"] = Avg("progress", filter=in_checkin_month)
     since, until = bounds[0][0], bounds[-1][1]
     sessions = MentoringSession.objects.filter(
-        programme=programme, status=MentoringSession.Status.HELD, held_at__gte=since, held_at__lt=until
+        programme_id=programme_id, status=MentoringSession.Status.HELD, held_at__gte=since, held_at__lt=until
     ).aggregate(**session_aggregates)
-    checkins = CheckIn.objects.filter(programme=programme, answered_at__gte=since, answered_at__lt=until).aggregate(
-        **checkin_aggregates
-    )
-    for i, row in enumerate(rows):
-        row.sessions, row.minutes = sessions[f"n{i}"] or 0, sessions[f"m{i}"] or 0
-        row.answers = checkins[f"n{i}"] or 0
-        row.satisfaction = _rounded(checkins[f"s{i}"])
-        row.progress = _rounded(checkins[f"p{i}"])
-    return rows
+    checkins = CheckIn.objects.filter(
+        programme_id=programme_id, answered_at__gte=since, answered_at__lt=until
+    ).aggregate(**checkin_aggregates)
+    return sessions, checkins
+
+
+def _unsigned(programme: Programme) -> Section:
+    """Agreements waiting for signatures: a subquery per running pair, so kept with the programme's figures.
+
+    The figures version moves on with every agreement change and every relationship's move (the services).
+    """
+    rows, total = cached_per_programme(
+        "dashboard-unsigned", [programme.pk], lambda ids: {ids[0]: _first_rows(agreements_waiting(programme=programme))}
+    )[programme.pk]
+    return Section([Listed(obj) for obj in rows], total)
+
+
+def _first_rows(queryset: QuerySet[Any]) -> tuple[list[Any], int]:
+    return list(queryset[:LIMIT]), queryset.count()
 
 
 def _rounded(value: float | None) -> float | None:
@@ -201,7 +233,7 @@ def dashboard_for_programme(*, programme: Programme, today: date | None = None) 
             .annotate(rank=Case(When(severity="high", then=0), When(severity="medium", then=1), default=2))
             .order_by("rank", "created_at")
         ),
-        unsigned=_section(agreements_waiting(programme=programme)),
+        unsigned=_unsigned(programme),
         pending_proposals=_section(relationships.filter(state=RState.PROPOSED).order_by("created_at", "pk")),
         tasks=_section(
             CoordinatorTask.objects.filter(programme=programme, state=CoordinatorTask.State.OPEN).order_by(

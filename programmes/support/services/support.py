@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 from programmes.core.errors import DomainError, InvalidTransition
+from programmes.core.figures_cache import programme_figures_changed
 from programmes.core.services.lifecycle import audit_event_record
 from programmes.core.services.notifications import notification_create, notification_create_many
 from programmes.core.states import can_log_sessions
@@ -230,6 +231,7 @@ def checkin_answer(*, actor: User, checkin: CheckIn, answer: CheckInAnswer) -> C
     checkin.answered_at = timezone.now()
     checkin.full_clean()
     checkin.save()
+    programme_figures_changed(checkin.programme_id)
     relationship = checkin.relationship
     name = actor.get_full_name()
     if answer.contact_me:
