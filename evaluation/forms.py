@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from people.models import OrgUnit, User
+from people.models import User
+from people.pickers import OrgUnitMultiPickerField
 from programmes.models import BusinessGoal, Programme
 
 from .models import ComparisonGroup, OutcomeMetric
@@ -119,12 +120,10 @@ class BaselineEntryForm(forms.Form):
 class ComparisonRuleForm(forms.Form):
     """The rule that chooses the comparison group; submitting it freezes the group."""
 
-    org_units = forms.ModelMultipleChoiceField(
+    org_units = OrgUnitMultiPickerField(
         label=_("Org units"),
-        queryset=OrgUnit.objects.order_by("name"),
         required=False,
-        help_text=_("Leave empty for the whole organisation."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Type part of a unit's name or code and choose; leave empty for the whole organisation."),
     )
     include_sub_units = forms.BooleanField(label=_("Include their sub-units"), required=False, initial=True)
     grade_min = forms.IntegerField(label=_("Lowest grade"), required=False, min_value=0, max_value=100)

@@ -245,7 +245,7 @@ CASES += [
         url=lambda p: reverse("people:org_unit_search") + "?q=sal",
         expect=everyone(OK, anonymous=LOGIN),
         check=lambda response, p, persona: (
-            None if persona == "anonymous" else _assert('value="SALES"' in response.content.decode())
+            None if persona == "anonymous" else _assert('data-value="SALES"' in response.content.decode())
         ),
     ),
 ]

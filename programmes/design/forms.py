@@ -8,7 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from people.models import LEVEL_MAX, LEVEL_MIN, Competency, OrgUnit, User
+from people.models import LEVEL_MAX, LEVEL_MIN, Competency, User
+from people.pickers import OrgUnitMultiPickerField
 from programmes.core.selectors.programmes import parse_emails
 from programmes.models import POLICY_FIELDS, BusinessGoal, NeedsSurvey, Programme, ProgrammeRole, ReadinessAssessment
 
@@ -152,7 +153,6 @@ class NeedsSurveyForm(forms.ModelForm[NeedsSurvey]):
         widgets = {
             "instructions": forms.Textarea(attrs={"rows": 2}),
             "competencies": forms.CheckboxSelectMultiple,
-            "org_units": forms.SelectMultiple(attrs={"size": 8}),
             "emails": forms.Textarea(attrs={"rows": 3}),
             "closes_on": forms.DateInput(attrs={"type": "date"}),
         }
@@ -160,7 +160,9 @@ class NeedsSurveyForm(forms.ModelForm[NeedsSurvey]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["competencies"].queryset = Competency.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["org_units"].queryset = OrgUnit.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["org_units"] = OrgUnitMultiPickerField(
+            label=_("Org units"), required=False, help_text=_("Type part of a unit's name or code and choose.")
+        )
         if self.instance.pk and not self.is_bound:
             self.initial["grades_text"] = ", ".join(str(g) for g in self.instance.grades)
 
