@@ -215,6 +215,8 @@ class PersonPickerField(forms.ModelChoiceField):
         return f"{self.person_path}__email__iexact" if self.person_path else "email__iexact"
 
     def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int):  # a model form's initial value: the row's id
+            value = self.queryset.filter(pk=value).first() or value  # type: ignore[union-attr]
         if isinstance(value, User):
             return value.email
         if self.person_path and hasattr(value, self.person_path):
@@ -225,7 +227,10 @@ class PersonPickerField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         text = str(value).strip()
-        found = self.queryset.filter(**{self._email_lookup(): text}).first() if "@" in text else None  # type: ignore[union-attr]
+        if "@" in text:
+            found = self.queryset.filter(**{self._email_lookup(): text}).first()  # type: ignore[union-attr]
+        else:  # a row id (links and buttons made before the picker carry one), still within the queryset
+            found = self.queryset.filter(pk=int(text)).first() if text.isdigit() else None  # type: ignore[union-attr]
         if found is None:
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return found

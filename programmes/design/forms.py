@@ -6,10 +6,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from people.models import LEVEL_MAX, LEVEL_MIN, Competency, User
-from people.pickers import OrgUnitMultiPickerField
+from people.pickers import OrgUnitMultiPickerField, PersonPickerField
 from programmes.core.selectors.programmes import parse_emails
 from programmes.models import POLICY_FIELDS, BusinessGoal, NeedsSurvey, Programme, ProgrammeRole, ReadinessAssessment
 
@@ -43,8 +44,26 @@ class PeopleSearchForm(forms.Form):
 
 
 class TeamAddForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), widget=forms.HiddenInput)
-    role = forms.ChoiceField(choices=ProgrammeRole.Role.choices)
+    """Any active person of the directory, found with the programme's person search, in a team role."""
+
+    person = PersonPickerField(
+        label=_("Person"),
+        queryset=User.objects.filter(is_active=True),
+        help_text=_("Type part of the name or e-mail address and choose."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=ProgrammeRole.Role.choices)
+
+    def __init__(self, *args: Any, programme: Programme | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if programme is not None:
+            person_search_for(self, "person", programme)
+
+
+def person_search_for(form: forms.BaseForm, name: str, programme: Programme) -> None:
+    """Point a person picker at the programme's directory search (coordinators' only)."""
+    field = form.fields[name]
+    assert isinstance(field, PersonPickerField)
+    field.search_url = reverse("programmes:person_search", args=[programme.pk])
 
 
 class PolicyForm(forms.ModelForm[Programme]):
@@ -71,26 +90,13 @@ class PolicyForm(forms.ModelForm[Programme]):
         return data
 
 
-class PersonByEmailField(forms.EmailField):
-    """A person from the directory, named by their e-mail address."""
-
-    def clean(self, value: Any) -> User | None:
-        email = super().clean(value)
-        if not email:
-            return None
-        person = User.objects.filter(email__iexact=email, is_active=True).first()
-        if person is None:
-            raise ValidationError(
-                _("No active person in the directory has the e-mail address %(email)s."), params={"email": email}
-            )
-        return person
-
-
 class BusinessGoalForm(forms.ModelForm[BusinessGoal]):
     """Statement, strategic priority and the owner (by e-mail address)."""
 
-    owner = PersonByEmailField(
-        label=_("Owner's e-mail address"), help_text=_("The person in the business who answers for this goal.")
+    owner = PersonPickerField(
+        label=_("Owner"),
+        queryset=User.objects.filter(is_active=True),
+        help_text=_("The person in the business who answers for this goal: type part of the name and choose."),
     )
 
     class Meta:
@@ -98,8 +104,10 @@ class BusinessGoalForm(forms.ModelForm[BusinessGoal]):
         fields = ["statement", "priority", "owner"]
         widgets = {"statement": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, programme: Programme | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if programme is not None:
+            person_search_for(self, "owner", programme)
         if self.instance.pk and self.instance.owner_id and not self.is_bound:
             self.initial["owner"] = self.instance.owner.email if self.instance.owner else ""
 

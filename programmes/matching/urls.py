@@ -76,6 +76,7 @@ urlpatterns = [
         matching.pair_rule_delete_view,
         name="pair_rule_delete",
     ),
+    path("<int:programme_id>/matching/mentors/search/", matching.mentor_search, name="mentor_search"),
     path("<int:programme_id>/matching/supply-demand/", matching.supply_demand, name="supply_demand"),
     # Relationships
     path(

@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from people.models import BackgroundJob
+from people.models import BackgroundJob, User
+from people.pickers import people_matching, search_text
 from people.services.jobs import JobBusy, latest_job
 from people.types import AuthedRequest
 from people.views_jobs import outcome_url
+from people.views_pickers import render_people_options
 from programmes.core.errors import DomainError
 from programmes.core.permissions import ProgrammeAccess
 from programmes.enrolment.services.enrolment import pool_refresh
@@ -27,6 +29,7 @@ from programmes.matching.permissions import (
 from programmes.matching.selectors.matching import (
     match_run_list_for_programme,
     matching_settings_for,
+    mentor_enrolments_pickable,
     pair_rules_for_programme,
     pool_summary,
     proposals_for_run,
@@ -123,6 +126,19 @@ def match_run_create_view(request: AuthedRequest, access: ProgrammeAccess) -> Ht
     if done:
         return redirect(done)
     return redirect("programmes:matching", programme.pk)
+
+
+@require_GET
+@matching_coordinator_required
+def mentor_search(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+    """Suggestions for the mentor pickers: the programme's pickable mentors (without `?relationship=`'s members)."""
+    relationship = request.GET.get("relationship", "")
+    mentors = mentor_enrolments_pickable(
+        programme=access.programme,
+        relationship_id=int(relationship) if relationship.isdigit() else None,
+    )
+    people = User.objects.filter(pk__in=mentors.values("person_id"), is_active=True)
+    return render_people_options(request, people_matching(people, search_text(request.GET)))
 
 
 @matching_coordinator_required

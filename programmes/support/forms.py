@@ -9,11 +9,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from people.pickers import PersonPickerField
 from programmes.core.errors import DomainError
-from programmes.core.states import ENROLMENT_MENTOR_PICKABLE
+from programmes.matching.selectors.matching import mentor_enrolments_pickable
 from programmes.models import (
     MENTOR_ROLES,
     MUTABLE_KINDS,
@@ -293,23 +295,24 @@ class CloseForm(forms.Form):
 
 
 class RematchForm(forms.Form):
-    """Another mentor of the programme with a free place."""
+    """Another mentor of the programme with a free place, found by name (never a list of every mentor)."""
 
-    mentor = forms.ModelChoiceField(label=_("New mentor"), queryset=Enrolment.objects.none())
+    mentor = PersonPickerField(
+        label=_("New mentor"),
+        queryset=Enrolment.objects.none(),
+        person_path="person",
+        help_text=_("Type part of the mentor's name or e-mail address and choose."),
+    )
 
     def __init__(self, *args: Any, relationship: Relationship, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        taken = relationship.members.values_list("enrolment_id", flat=True)
-        self.fields["mentor"].queryset = (  # type: ignore[attr-defined]
-            Enrolment.objects.filter(
-                programme_id=relationship.programme_id,
-                role__in=(Enrolment.Role.MENTOR, Enrolment.Role.FACILITATOR),
-                state__in=ENROLMENT_MENTOR_PICKABLE,
-            )
-            .exclude(pk__in=taken)
-            .select_related("person")
-            .order_by("person__full_name")
-        )
+        field = self.fields["mentor"]
+        assert isinstance(field, PersonPickerField)
+        field.queryset = mentor_enrolments_pickable(
+            programme=relationship.programme, relationship_id=relationship.pk
+        ).order_by("person__full_name")
+        search = reverse("programmes:mentor_search", args=[relationship.programme_id])
+        field.search_url = f"{search}?relationship={relationship.pk}"
 
 
 class ExitSurveyForm(forms.Form):

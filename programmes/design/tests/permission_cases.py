@@ -224,6 +224,15 @@ CASES: list[Case] = [
         check=_effect(lambda p: ProgrammeRole.objects.filter(user__email="newcomer@example.co.id").exists()),
     ),
     Case(
+        name="programmes:person_search",
+        url=lambda p: reverse("programmes:person_search", args=[p.programme.pk]) + "?q=newcomer",
+        setup=lambda p: _person("newcomer@example.co.id"),
+        expect=everyone(
+            NOT_FOUND, mentee=FORBIDDEN, mentor=FORBIDDEN, hr_analyst=FORBIDDEN, coordinator=OK, admin=OK
+        ),
+        check=_body_shows('data-value="newcomer@example.co.id"', readers=WRITERS),
+    ),
+    Case(
         name="programmes:team_remove",
         url=lambda p: reverse(
             "programmes:team_remove",

@@ -186,7 +186,7 @@ def test_a_goal_owner_must_be_in_the_directory(client: Client, personas: Persona
         reverse("programmes:goals", args=[personas.programme.pk]),
         {"statement": "Grow", "priority": 2, "owner": "nobody@example.co.id"},
     )
-    assert "No active person" in str(response.context["form"].errors["owner"])
+    assert "Nobody you can choose here has this e-mail address" in str(response.context["form"].errors["owner"])
     assert not BusinessGoal.objects.exists()
 
 

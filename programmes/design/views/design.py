@@ -8,9 +8,12 @@ from django.forms import BaseFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from people.models import User
+from people.pickers import people_matching, search_text
 from people.types import AuthedRequest
+from people.views_pickers import render_people_options
 from programmes.core.errors import DomainError
 from programmes.core.permissions import ProgrammeAccess, coordinator_required
 from programmes.core.selectors.programmes import business_goal_list_for_programme, people_search, programme_team
@@ -54,7 +57,11 @@ def programme_create_view(request: AuthedRequest) -> HttpResponse:
 
 @design_page
 def team(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
-    """The coordination team and programme HR analysts; find people in the directory to add."""
+    """The coordination team and programme HR analysts; pick people from the directory to add."""
+    return _team_page(request, access, TeamAddForm(programme=access.programme))
+
+
+def _team_page(request: AuthedRequest, access: ProgrammeAccess, add_form: TeamAddForm) -> HttpResponse:
     search = PeopleSearchForm(request.GET or None)
     found = people_search(query=search.cleaned_data["q"]) if search.is_valid() else []
     context = {
@@ -64,6 +71,7 @@ def team(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
         "search": search,
         "found": found,
         "roles": ProgrammeRole.Role.choices,
+        "add_form": add_form,
     }
     return render(request, "programmes/team.html", context)
 
@@ -72,10 +80,9 @@ def team(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
 @coordinator_required
 def team_add(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
     """Add a person to the team in a role."""
-    form = TeamAddForm(request.POST)
+    form = TeamAddForm(request.POST, programme=access.programme)
     if not form.is_valid():
-        messages.error(request, _("Choose a person from the search results and a role."))
-        return redirect("programmes:team", access.programme.pk)
+        return _team_page(request, access, form)
     try:
         member = team_member_add(actor=request.user, programme=access.programme, **form.cleaned_data)
     except DomainError as exc:
@@ -85,6 +92,14 @@ def team_add(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
             request, _("%(name)s added as %(role)s.") % {"name": member.user, "role": member.get_role_display()}
         )
     return redirect("programmes:team", access.programme.pk)
+
+
+@require_GET
+@coordinator_required
+def person_search(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+    """Suggestions for the programme's person pickers: active people of the directory (coordinators only)."""
+    people = people_matching(User.objects.filter(is_active=True), search_text(request.GET))
+    return render_people_options(request, people)
 
 
 @require_POST
@@ -126,7 +141,7 @@ def policies(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
 def goals(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
     """The business goals, and a form to add one."""
     programme = access.programme
-    form = BusinessGoalForm(request.POST or None)
+    form = BusinessGoalForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         goal = form.save(commit=False)
         goal.programme = programme
@@ -143,7 +158,7 @@ def goals(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
 def goal_edit(request: AuthedRequest, access: ProgrammeAccess, goal_id: int) -> HttpResponse:
     """Change a goal's statement, priority or owner."""
     goal = get_object_or_404(BusinessGoal.objects.select_related("owner"), pk=goal_id, programme=access.programme)
-    form = BusinessGoalForm(request.POST or None, instance=goal)
+    form = BusinessGoalForm(request.POST or None, instance=goal, programme=access.programme)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Business goal saved."))

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 
 from people.models import Competency, OrgUnit, User
 from programmes.core.gates import pool_blockers
-from programmes.core.states import OPEN
+from programmes.core.states import ENROLMENT_MENTOR_PICKABLE, OPEN
 from programmes.matching.permissions import EnrolmentAccess
 from programmes.models import (
     AuditEvent,
@@ -272,6 +272,19 @@ def proposals_for_run(*, run: MatchRun) -> list[MatchProposal]:
             "mentee__person", "mentee__person__org_unit", "mentor__person", "mentor__person__org_unit", "relationship"
         ).order_by("group_no", "-score", "pk")
     )
+
+
+def mentor_enrolments_pickable(*, programme: Programme, relationship_id: int | None = None) -> QuerySet[Enrolment]:
+    """The programme's mentors (and facilitators) a coordinator may pick by hand, without the members of
+    `relationship_id` (a rematch proposes somebody new)."""
+    found = Enrolment.objects.filter(
+        programme=programme, role__in=GIVING_ROLES, state__in=ENROLMENT_MENTOR_PICKABLE
+    ).select_related("person")
+    if relationship_id is not None:
+        found = found.exclude(
+            pk__in=RelationshipMember.objects.filter(relationship_id=relationship_id).values("enrolment_id")
+        )
+    return found
 
 
 def unmatched_for_run(*, run: MatchRun) -> list[UnmatchedMentee]:

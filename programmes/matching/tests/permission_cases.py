@@ -537,6 +537,13 @@ CASES += [
         check=_run_made,
     ),
     Case(
+        name="programmes:mentor_search",
+        url=lambda p: reverse("programmes:mentor_search", args=[p.programme.pk]) + "?q=joko",
+        expect=COORDINATORS,
+        setup=_world,
+        check=_contains("Joko Widodo"),
+    ),
+    Case(
         name="programmes:match_run",
         url=lambda p: reverse("programmes:match_run", args=[p.programme.pk, p.run.pk]),
         expect=COORDINATORS,
