@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from people.models import BackgroundJob, User
+from people.paging import paginate
 from people.pickers import people_matching, search_text
 from people.services.jobs import JobBusy, latest_job
 from people.types import AuthedRequest
@@ -51,6 +52,8 @@ from programmes.matching.services.relationships import relationship_respond
 from programmes.matching.services.solve import criterion_label
 
 from ..models import Enrolment, MatchProposal, MatchRun, PairRule, Programme, RelationshipMember
+
+PER_PAGE = 50  # pairs (and unmatched mentees) a page of the review: the same page at 50 or 20,000 mentees
 
 
 @matching_coordinator_required
@@ -145,14 +148,18 @@ def mentor_search(request: AuthedRequest, access: ProgrammeAccess) -> HttpRespon
 def match_run_detail(request: AuthedRequest, access: ProgrammeAccess, run_id: int) -> HttpResponse:
     """The review table: every pair with its score, breakdown and sentence; unmatched mentees with reasons."""
     run = get_object_or_404(MatchRun, pk=run_id, programme=access.programme)
-    proposals = proposals_for_run(run=run)
+    pairs = paginate(request, proposals_for_run(run=run), PER_PAGE)
+    unmatched = paginate(request, unmatched_for_run(run=run), PER_PAGE, param="unmatched_page")
+    proposals = pairs.rows
     names = _criteria_in(proposals)
     context = {
         "access": access,
         "programme": access.programme,
         "run": run,
         "rows": [(p, [float(p.breakdown.get(name, 0.0)) for name in names]) for p in proposals],
-        "unmatched": unmatched_for_run(run=run),
+        "pairs": pairs,
+        "unmatched": unmatched.page,
+        "unmatched_pager": unmatched,
         "criteria": [(name, criterion_label(name)) for name in names],
         "is_draft": run.state == MatchRun.State.DRAFT,
         "job": _match_job(access.programme),

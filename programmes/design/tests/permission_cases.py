@@ -227,9 +227,7 @@ CASES: list[Case] = [
         name="programmes:person_search",
         url=lambda p: reverse("programmes:person_search", args=[p.programme.pk]) + "?q=newcomer",
         setup=lambda p: _person("newcomer@example.co.id"),
-        expect=everyone(
-            NOT_FOUND, mentee=FORBIDDEN, mentor=FORBIDDEN, hr_analyst=FORBIDDEN, coordinator=OK, admin=OK
-        ),
+        expect=everyone(NOT_FOUND, mentee=FORBIDDEN, mentor=FORBIDDEN, hr_analyst=FORBIDDEN, coordinator=OK, admin=OK),
         check=_body_shows('data-value="newcomer@example.co.id"', readers=WRITERS),
     ),
     Case(

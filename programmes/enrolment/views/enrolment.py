@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.models import Competency
+from people.paging import paginate
 from people.types import AuthedRequest
 from programmes.core.errors import DomainError
 from programmes.core.permissions import ProgrammeAccess
@@ -54,6 +55,8 @@ from ..services.enrolment import (
     recruitment_update,
     roles_for,
 )
+
+PER_PAGE = 50  # applications a page: the list stays the same size at any size of programme
 
 
 def _competencies(programme: Programme) -> QuerySet[Competency]:
@@ -242,7 +245,7 @@ def enrolment_list(request: AuthedRequest, access: ProgrammeAccess) -> HttpRespo
     state = request.GET.get("state", "")
     if state and state not in Enrolment.State.values:
         state = ""
-    rows = enrolment_list_for_coordinator(programme=access.programme, state=state)
-    context = {"access": access, "programme": access.programme, "rows": rows, "state": state}
+    pager = paginate(request, enrolment_list_for_coordinator(programme=access.programme, state=state), PER_PAGE)
+    context = {"access": access, "programme": access.programme, "rows": pager.page, "pager": pager, "state": state}
     context["states"] = Enrolment.State.choices
     return render(request, "programmes/enrolment/list.html", context)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -52,21 +52,36 @@ class Listed:
     people: str = ""
 
 
+SECTIONS = ("at_risk", "overdue_contacts", "open_concerns", "unsigned", "pending_proposals", "tasks")
+
+
 @dataclass
 class Section:
-    """A list on the dashboard: the first LIMIT rows and how many there are in all."""
+    """A list on the dashboard: a page of LIMIT rows (the first by default) and how many there are in all."""
 
     rows: list[Listed]
     total: int
+    page: int = 1
+    key: str = ""
+    previous_query: str | None = None  # set by the view, which knows the request
+    next_query: str | None = None
 
     @property
     def more(self) -> int:
-        return max(self.total - len(self.rows), 0)
+        return max(self.total - (self.page - 1) * LIMIT - len(self.rows), 0)
+
+    @property
+    def has_next(self) -> bool:
+        return self.more > 0
 
 
-def _section(queryset: QuerySet[Any]) -> Section:
-    """Two queries, whatever the data (a count skipped for short lists would make the cost depend on it)."""
-    return Section([Listed(obj) for obj in queryset[:LIMIT]], queryset.count())
+def _section(queryset: QuerySet[Any], page: int = 1) -> Section:
+    """Two queries, whatever the data or the page (a count skipped for short lists would make the cost depend on
+    it); a page past the end shows the last one."""
+    total = queryset.count()
+    page = max(1, min(page, -(-total // LIMIT) or 1))
+    start = (page - 1) * LIMIT
+    return Section([Listed(obj) for obj in queryset[start : start + LIMIT]], total, page)
 
 
 @dataclass
@@ -178,11 +193,14 @@ def _month_aggregates(
     return sessions, checkins
 
 
-def _unsigned(programme: Programme) -> Section:
+def _unsigned(programme: Programme, page: int = 1) -> Section:
     """Agreements waiting for signatures: a subquery per running pair, so kept with the programme's figures.
 
     The figures version moves on with every agreement change and every relationship's move (the services).
+    Only the first page is kept: a later one is asked for rarely, and costs its two queries.
     """
+    if page > 1:
+        return _section(agreements_waiting(programme=programme), page)
     rows, total = cached_per_programme(
         "dashboard-unsigned", [programme.pk], lambda ids: {ids[0]: _first_rows(agreements_waiting(programme=programme))}
     )[programme.pk]
@@ -210,7 +228,9 @@ def _names(relationship_ids: Iterable[int]) -> dict[int, list[str]]:
     return dict(names)
 
 
-def dashboard_for_programme(*, programme: Programme, today: date | None = None) -> Dashboard:
+def dashboard_for_programme(
+    *, programme: Programme, today: date | None = None, pages: Mapping[str, int] | None = None
+) -> Dashboard:
     """Everything the coordinator's dashboard shows (about twenty queries, whatever the programme's size).
 
     At risk, overdue contacts, waiting agreements and orientation come from selectors_figures, the one
@@ -218,27 +238,34 @@ def dashboard_for_programme(*, programme: Programme, today: date | None = None) 
     """
     now = timezone.now()
     today = today or timezone.localdate(now)
+    page = pages or {}
     relationships = Relationship.objects.filter(programme=programme)
     by_state_counts = dict(relationships.values_list("state").annotate(n=Count("pk")).order_by())
     finished, counted = orientation_figures(programme_ids=[programme.pk]).get(programme.pk, (0, 0))
     dashboard = Dashboard(
         programme=programme,
-        at_risk=_section(relationships_at_risk(programmes=[programme], now=now)),
-        overdue_contacts=_section(relationships_contact_overdue(programmes=[programme], today=today)),
+        at_risk=_section(relationships_at_risk(programmes=[programme], now=now), page.get("at_risk", 1)),
+        overdue_contacts=_section(
+            relationships_contact_overdue(programmes=[programme], today=today), page.get("overdue_contacts", 1)
+        ),
         contacts_due_soon=relationships_contact_due_between(
             programmes=[programme], low=today, high=today + timedelta(days=7)
         ).count(),
         open_concerns=_section(
             Concern.objects.filter(programme=programme, state__in=(Concern.State.OPEN, Concern.State.MEDIATING))
             .annotate(rank=Case(When(severity="high", then=0), When(severity="medium", then=1), default=2))
-            .order_by("rank", "created_at")
+            .order_by("rank", "created_at", "pk"),
+            page.get("open_concerns", 1),
         ),
-        unsigned=_unsigned(programme),
-        pending_proposals=_section(relationships.filter(state=RState.PROPOSED).order_by("created_at", "pk")),
+        unsigned=_unsigned(programme, page.get("unsigned", 1)),
+        pending_proposals=_section(
+            relationships.filter(state=RState.PROPOSED).order_by("created_at", "pk"), page.get("pending_proposals", 1)
+        ),
         tasks=_section(
             CoordinatorTask.objects.filter(programme=programme, state=CoordinatorTask.State.OPEN).order_by(
                 "due_on", "pk"
-            )
+            ),
+            page.get("tasks", 1),
         ),
         by_state=[(state, str(label), by_state_counts.get(state, 0)) for state, label in RState.choices],
         months=_months(programme, today, by_state_counts.get(RState.ACTIVE, 0)),
@@ -252,4 +279,6 @@ def dashboard_for_programme(*, programme: Programme, today: date | None = None) 
     names = _names(pk for _row, pk in keyed if pk)
     for row, pk in keyed:
         row.people = " · ".join(names.get(pk, []))
+    for key in SECTIONS:
+        getattr(dashboard, key).key = key
     return dashboard

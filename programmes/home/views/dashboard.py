@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from people.paging import page_query
 from people.types import AuthedRequest
 from programmes.core.errors import DomainError
-from programmes.home.selectors.dashboard import dashboard_for_programme
+from programmes.home.selectors.dashboard import SECTIONS, dashboard_for_programme
 from programmes.models import CoordinatorTask
 from programmes.support.forms import SupportSettingsForm, service_error_text
 from programmes.support.permissions import coordinator_access
@@ -21,9 +22,20 @@ from programmes.support.services.support import coordinator_task_complete, suppo
 def dashboard(request: AuthedRequest, programme_id: int) -> HttpResponse:
     """What needs the coordinator today, and how the programme is going (a fixed number of queries)."""
     access = coordinator_access(request.user, programme_id)
-    board = dashboard_for_programme(programme=access.programme)
+    pages = {key: _number(request.GET.get(f"{key}_page")) for key in SECTIONS}
+    board = dashboard_for_programme(programme=access.programme, pages=pages)
+    for key in SECTIONS:  # each list pages on its own (?at_risk_page=2), keeping the others where they are
+        section = getattr(board, key)
+        if section.page > 1:
+            section.previous_query = page_query(request, f"{key}_page", section.page - 1)
+        if section.has_next:
+            section.next_query = page_query(request, f"{key}_page", section.page + 1)
     context = {"access": access, "programme": access.programme, "d": board, "chart_data": board.chart_data()}
     return render(request, "programmes/dashboard/dashboard.html", context)
+
+
+def _number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and 0 < len(text) < 7 else 1
 
 
 def support_settings(request: AuthedRequest, programme_id: int) -> HttpResponse:

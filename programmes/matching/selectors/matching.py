@@ -64,7 +64,7 @@ def enrolment_list_for_coordinator(*, programme: Programme, state: str = "") -> 
     if state:
         rows = rows.filter(state=state)
     rows = with_open_relationships(rows).annotate(competency_count=Count("competencies", distinct=True))
-    return rows.order_by("state", "role", "person__full_name")
+    return rows.order_by("state", "role", "person__full_name", "pk")
 
 
 def relationships_for_enrolment(enrolment: Enrolment) -> list[Relationship]:
@@ -265,13 +265,11 @@ def match_run_list_for_programme(*, programme: Programme) -> QuerySet[MatchRun]:
     return MatchRun.objects.filter(programme=programme).select_related("created_by").order_by("-created_at", "-pk")
 
 
-def proposals_for_run(*, run: MatchRun) -> list[MatchProposal]:
-    """The run's proposals for the review table, with both people and their units (one query)."""
-    return list(
-        run.proposals.select_related(
-            "mentee__person", "mentee__person__org_unit", "mentor__person", "mentor__person__org_unit", "relationship"
-        ).order_by("group_no", "-score", "pk")
-    )
+def proposals_for_run(*, run: MatchRun) -> QuerySet[MatchProposal]:
+    """The run's proposals for the review table, with both people and their units (one query a page)."""
+    return run.proposals.select_related(
+        "mentee__person", "mentee__person__org_unit", "mentor__person", "mentor__person__org_unit", "relationship"
+    ).order_by("group_no", "-score", "pk")
 
 
 def mentor_enrolments_pickable(*, programme: Programme, relationship_id: int | None = None) -> QuerySet[Enrolment]:
@@ -287,8 +285,8 @@ def mentor_enrolments_pickable(*, programme: Programme, relationship_id: int | N
     return found
 
 
-def unmatched_for_run(*, run: MatchRun) -> list[UnmatchedMentee]:
-    return list(run.unmatched.select_related("mentee__person").order_by("reason", "pk"))
+def unmatched_for_run(*, run: MatchRun) -> QuerySet[UnmatchedMentee]:
+    return run.unmatched.select_related("mentee__person").order_by("reason", "pk")
 
 
 def pair_rules_for_programme(*, programme: Programme) -> list[PairRule]:
