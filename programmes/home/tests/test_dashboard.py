@@ -248,3 +248,27 @@ def test_the_dashboard_and_the_preparation_overview_count_the_same_waiting_agree
     overview = preparation_overview(programme=personas.programme, language="en")
     assert board.unsigned.total == overview.counts["agreements"] == 5
     assert {row.obj.pk for row in board.unsigned.rows} == {w.relationship.pk for w in overview.agreements}
+
+
+def test_each_dashboard_list_pages_on_its_own_at_the_same_query_count(client: Client, personas: Personas) -> None:
+    from programmes.selectors_dashboard import LIMIT
+
+    _fill(personas.programme, personas.coordinator, pairs=LIMIT + 3, sessions=0, checkins=1)
+    client.force_login(personas.coordinator)
+    url = reverse("programmes:dashboard", args=[personas.programme.pk])
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(url)
+    with CaptureQueriesContext(connection) as second_queries:
+        second = client.get(url, {"at_risk_page": "2", "tasks_page": "nonsense"})
+    assert len(first_queries) == len(second_queries), "a later page costs more than the first"
+    page_one = {row.obj.pk for row in first.context["d"].at_risk.rows}
+    page_two = {row.obj.pk for row in second.context["d"].at_risk.rows}
+    assert len(page_one) == LIMIT
+    assert len(page_two) == 3
+    assert not page_one & page_two
+    assert 'href="?at_risk_page=2"' in first.content.decode()
+    body = second.content.decode()
+    assert 'href="?at_risk_page=1&amp;tasks_page=nonsense"' in body  # back, the other list left as it was
+    assert second.context["d"].tasks.page == 1
+    assert len(second.context["d"].tasks.rows) == LIMIT
+    assert client.get(url, {"at_risk_page": "99"}).context["d"].at_risk.page == 2  # past the end: the last page

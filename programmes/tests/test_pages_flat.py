@@ -1,0 +1,151 @@
+"""Pages flat in the size of the organisation (issue 14): the match review, the applications list and the
+person pickers cost the same number of queries with N or 3N people, and the next page shows the next rows.
+
+The page size is made small here (monkeypatched) so that 3N people fill more than one page without building
+hundreds of them; the bound itself does not depend on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from conftest import Personas
+from people.tests.factories import UserFactory
+from programmes.models import Enrolment, MatchRun, UnmatchedMentee
+from programmes.tests.factories import MatchProposalFactory, MatchRunFactory, PoolEnrolmentFactory
+
+pytestmark = pytest.mark.django_db
+
+N = 4
+PAGE = 5  # smaller than 3N, larger than N: N fits on one page, 3N needs three
+
+
+def _queries(client: Client, url: str, **query: Any) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, query)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def _grow(make: Callable[[int], None]) -> None:
+    """Bring the data from N to 3N rows with `make(i)` for the new ones."""
+    for i in range(N, 3 * N):
+        make(i)
+
+
+def _proposal(run: MatchRun, i: int) -> None:
+    programme = run.programme
+    MatchProposalFactory(
+        run=run,
+        score=1 - i / 100,  # the review lists by score: proposal i is row i
+        mentee__programme=programme,
+        mentee__person=UserFactory(full_name=f"Mentee {i:02d}"),
+        mentor__programme=programme,
+        mentor__person=UserFactory(full_name=f"Mentor {i:02d}"),
+        alternatives=[{"mentor": 0, "name": "Someone else", "score": 0.1}],
+    )
+    UnmatchedMentee.objects.create(
+        run=run,
+        mentee=PoolEnrolmentFactory(programme=programme, person=UserFactory(full_name=f"Waiting {i:02d}")),
+        reason=UnmatchedMentee.Reason.CAPACITY,
+    )
+
+
+def test_the_match_review_costs_the_same_with_3n_pairs_and_pages_through_them(
+    client: Client, personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("programmes.views.matching.PER_PAGE", PAGE)
+    run = MatchRunFactory(programme=personas.programme)
+    for i in range(N):
+        _proposal(run, i)
+    client.force_login(personas.coordinator)
+    url = reverse("programmes:match_run", args=[personas.programme.pk, run.pk])
+    small, body = _queries(client, url)
+    assert "Mentee 03" in body
+    assert 'data-testid="pager-page"' not in body  # one page: no pager
+
+    _grow(lambda i: _proposal(run, i))
+    large, body = _queries(client, url)
+    assert large == small, "the review's queries grow with the run"
+    assert "Mentee 04" in body
+    assert "Mentee 05" not in body  # on page 2
+    assert 'href="?page=2"' in body
+    assert 'href="?unmatched_page=2"' in body
+
+    second, body = _queries(client, url, page=2)
+    assert second == small
+    assert "Mentee 05" in body
+    assert "Mentee 09" in body
+    assert "Mentee 04" not in body
+    assert "Mentee 10" not in body
+    assert "Waiting 00" in body  # the unmatched list stays on its own first page
+    assert "Waiting 05" not in _queries(client, url, page=2)[1]
+    assert "Waiting 05" in _queries(client, url, unmatched_page=2)[1]
+
+
+def _application(programme: Any, i: int) -> None:
+    PoolEnrolmentFactory(
+        programme=programme,
+        role=Enrolment.Role.MENTEE,
+        state=Enrolment.State.SCREENING,
+        person=UserFactory(full_name=f"Applicant {i:02d}"),
+    )
+
+
+def test_the_applications_list_costs_the_same_with_3n_applicants_and_keeps_the_filter_on_page_2(
+    client: Client, personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("programmes.views.enrolment.PER_PAGE", PAGE)
+    for i in range(N):
+        _application(personas.programme, i)
+    client.force_login(personas.coordinator)
+    url = reverse("programmes:enrolment_list", args=[personas.programme.pk])
+    small, body = _queries(client, url, state="screening")
+    assert "Applicant 03" in body
+
+    _grow(lambda i: _application(personas.programme, i))
+    large, body = _queries(client, url, state="screening")
+    assert large == small, "the applications list's queries grow with the programme"
+    assert "Applicant 04" in body
+    assert "Applicant 05" not in body
+    assert 'href="?state=screening&amp;page=2"' in body  # the filter is kept
+
+    second, body = _queries(client, url, state="screening", page=2)
+    assert second == small
+    assert "Applicant 05" in body
+    assert "Applicant 04" not in body
+    assert _queries(client, url, state="screening", page=99)[1].count("Applicant 1") == 2  # the last page: 10, 11
+
+
+def test_the_person_pickers_suggest_a_bounded_list_at_a_constant_cost(client: Client, personas: Personas) -> None:
+    from people.pickers import SEARCH_LIMIT
+
+    def colleagues(count: int, start: int) -> None:
+        for i in range(start, start + count):
+            UserFactory(full_name=f"Colleague {i:03d}")
+            PoolEnrolmentFactory(
+                programme=personas.programme,
+                role=Enrolment.Role.MENTOR,
+                person=UserFactory(full_name=f"Mentor colleague {i:03d}"),
+            )
+
+    client.force_login(personas.coordinator)
+    people = reverse("programmes:person_search", args=[personas.programme.pk])
+    mentors = reverse("programmes:mentor_search", args=[personas.programme.pk])
+    colleagues(N, 0)
+    small = [_queries(client, people, q="colleague")[0], _queries(client, mentors, q="colleague")[0]]
+    colleagues(SEARCH_LIMIT * 2, N)
+    found_people = _queries(client, people, q="colleague")
+    found_mentors = _queries(client, mentors, q="colleague")
+    assert [found_people[0], found_mentors[0]] == small, "the pickers' queries grow with the organisation"
+    assert found_people[1].count('role="option"') == SEARCH_LIMIT
+    assert found_mentors[1].count('role="option"') == SEARCH_LIMIT
+    assert "Mentor colleague" in found_mentors[1]
+    assert "Colleague 000" not in found_mentors[1]  # not a mentor of the programme: never suggested
