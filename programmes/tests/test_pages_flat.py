@@ -63,7 +63,7 @@ def _proposal(run: MatchRun, i: int) -> None:
 def test_the_match_review_costs_the_same_with_3n_pairs_and_pages_through_them(
     client: Client, personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("programmes.views.matching.PER_PAGE", PAGE)
+    monkeypatch.setattr("programmes.matching.views.PER_PAGE", PAGE)
     run = MatchRunFactory(programme=personas.programme)
     for i in range(N):
         _proposal(run, i)
@@ -104,7 +104,7 @@ def _application(programme: Any, i: int) -> None:
 def test_the_applications_list_costs_the_same_with_3n_applicants_and_keeps_the_filter_on_page_2(
     client: Client, personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("programmes.views.enrolment.PER_PAGE", PAGE)
+    monkeypatch.setattr("programmes.enrolment.views.enrolment.PER_PAGE", PAGE)
     for i in range(N):
         _application(personas.programme, i)
     client.force_login(personas.coordinator)

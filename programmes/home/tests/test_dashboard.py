@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import Personas
-from programmes.home.selectors.dashboard import dashboard_for_programme
+from programmes.home.selectors.dashboard import LIMIT, dashboard_for_programme
 from programmes.models import (
     CheckIn,
     Concern,
@@ -251,8 +251,6 @@ def test_the_dashboard_and_the_preparation_overview_count_the_same_waiting_agree
 
 
 def test_each_dashboard_list_pages_on_its_own_at_the_same_query_count(client: Client, personas: Personas) -> None:
-    from programmes.selectors_dashboard import LIMIT
-
     _fill(personas.programme, personas.coordinator, pairs=LIMIT + 3, sessions=0, checkins=1)
     client.force_login(personas.coordinator)
     url = reverse("programmes:dashboard", args=[personas.programme.pk])
