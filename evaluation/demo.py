@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.utils import timezone
 
+from people.demo import DemoError
 from people.demo_clock import at
 from people.models import User
 from programmes import demo as steps
@@ -120,8 +121,14 @@ def _cohort(people: DemoPeople, rng: random.Random) -> Cohort:
     seniors = seniors.exclude(org_unit__code__startswith="HC").order_by("pk")
     leads = [u for u in seniors if u.pk not in busy and u.pk not in fixed]
     rng.shuffle(leads)
-    mentees = [people.mentee, people.mentee_id, *staff[: FIRST_WAVE_MENTEES - 2]]
-    second = staff[FIRST_WAVE_MENTEES - 2 : FIRST_WAVE_MENTEES - 2 + SECOND_WAVE_MENTEES]
+    # A small company has fewer salespeople left after the pilot: the second wave keeps its share (a quarter
+    # of them, up to SECOND_WAVE_MENTEES) and the first wave takes the rest, so the pool is never empty.
+    second_size = min(SECOND_WAVE_MENTEES, len(staff) // 4)
+    first_size = min(FIRST_WAVE_MENTEES - 2, len(staff) - second_size)
+    mentees = [people.mentee, people.mentee_id, *staff[:first_size]]
+    second = staff[first_size : first_size + second_size]
+    if not second:
+        raise DemoError(f"The 2026 programme needs more salespeople than the {len(staff)} the pilot left free.")
     return Cohort(mentees, [people.mentor, *leads[: FIRST_WAVE_MENTORS - 1]], second, late)
 
 
