@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from people.demo import MIN_PEOPLE
 from people.models import User
 from people.tests.factories import PASSWORD, OrgUnitFactory, UserFactory
 from programmes.models import Enrolment, Programme, ProgrammeRole
@@ -92,6 +94,39 @@ def personas(db: None) -> Personas:
     EnrolmentFactory(programme=programme, person=mentee, role=Enrolment.Role.MENTEE)
     EnrolmentFactory(programme=other, person=outsider, role=Enrolment.Role.MENTEE)
     return Personas(programme, other, coordinator, mentor, mentee, hr, outsider, admin)
+
+
+# The seeded demo is shared by every test that reads it (evaluation/tests/test_demo.py, the per-role browser walk):
+# seeding takes minutes, so it happens once per run, at the smallest size the demo supports (which so stays tested).
+DEMO_PEOPLE = MIN_PEOPLE
+
+
+@pytest.fixture(scope="session")
+def seeded_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """`seed_demo --people DEMO_PEOPLE`, committed once for the whole run; its output. Emptied at the end.
+
+    Tests that take it run last, together (`pytest_collection_modifyitems`), so no other test sees the demo
+    and none empties the database under them; read-only tests roll back as usual, and a live-server test
+    (whose teardown empties the database) runs after all the others.
+    """
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    out = io.StringIO()
+    with django_db_blocker.unblock(), override_settings(DEBUG=True):
+        call_command("seed_demo", people=DEMO_PEOPLE, stdout=out)
+    yield out.getvalue()
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests of the seeded demo last (after pytest-django's own ordering), live-server ones at the very end."""
+    demo = [item for item in items if "seeded_demo" in getattr(item, "fixturenames", ())]
+    if demo:
+        rest = [item for item in items if "seeded_demo" not in getattr(item, "fixturenames", ())]
+        demo.sort(key=lambda item: "live_server" in getattr(item, "fixturenames", ()))
+        items[:] = rest + demo
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -1,15 +1,14 @@
 """The living demo: `seed_demo` tells its programmes' stories through the services, and every role has
 something to do on the day it is seeded.
 
-The demo is seeded once for this module (a few minutes on a shared machine) and the database is flushed
-afterwards; each test reads it (inside its own transaction, rolled back).
+The demo is seeded once per run and shared with the per-role browser walk (conftest `seeded_demo`, at the
+smallest size the demo supports); each test reads it (inside its own transaction, rolled back).
 """
 
 from __future__ import annotations
 
 import ast
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,11 @@ from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import DEMO_PEOPLE
 from evaluation import demo, demo_pilot
 from evaluation.models import EvaluationCycle, Observation, OutcomeResult
 from people import demo as people_demo
@@ -39,18 +39,14 @@ from programmes.models import (
     RelationshipHealth,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1500)]  # the module seeds the whole demo once
-PEOPLE = 300
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(1500)]  # the first test here may seed the whole demo
+PEOPLE = DEMO_PEOPLE
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[str]:
-    out = io.StringIO()
-    with django_db_blocker.unblock(), override_settings(DEBUG=True):  # type: ignore[attr-defined]
-        call_command("seed_demo", people=PEOPLE, stdout=out)
-    yield out.getvalue()
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def seeded(seeded_demo: str) -> str:
+    """The shared demo (conftest), and what seed_demo printed."""
+    return seeded_demo
 
 
 def _programme() -> Programme:
