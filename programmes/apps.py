@@ -24,6 +24,10 @@ class ProgrammesConfig(AppConfig):
         # Match runs in the background are followed by the programme's coordinators (people.views_jobs).
         from people.models import BackgroundJob
         from people.views_jobs import register_job_kind
+        from programmes.enrolment.services.jobs import invitation_job_access, invitation_job_outcome
         from programmes.matching.services.jobs import match_job_access, match_job_outcome
 
         register_job_kind(BackgroundJob.Kind.MATCH_RUN, access=match_job_access, outcome_url=match_job_outcome)
+        register_job_kind(
+            BackgroundJob.Kind.INVITATIONS, access=invitation_job_access, outcome_url=invitation_job_outcome
+        )

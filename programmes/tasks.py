@@ -45,7 +45,21 @@ def invitation_reminders() -> int:
     base=MentoringTask, name="programmes.tasks.run_match_job", ignore_result=True, soft_time_limit=900, time_limit=960
 )
 def run_match_job(job_id: int) -> str:
-    """Solve and save one queued match run (services.matching_jobs); a duplicate delivery does nothing."""
+    """Solve and save one queued match run (matching.services.jobs); a duplicate delivery does nothing."""
     from programmes.matching.services.jobs import match_run_job_run
 
     return match_run_job_run(job_id=job_id)
+
+
+@shared_task(
+    base=MentoringTask,
+    name="programmes.tasks.run_invitation_job",
+    ignore_result=True,
+    soft_time_limit=900,
+    time_limit=960,
+)
+def run_invitation_job(job_id: int) -> str:
+    """Invite the audience of one queued bulk invitation (enrolment.services.jobs), a batch at a time."""
+    from programmes.enrolment.services.jobs import invitation_job_run
+
+    return invitation_job_run(job_id=job_id)

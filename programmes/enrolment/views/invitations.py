@@ -9,11 +9,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from people.models import BackgroundJob
+from people.services.jobs import JobBusy, latest_job
 from people.types import AuthedRequest
 from programmes.core.errors import DomainError
 from programmes.core.permissions import ProgrammeAccess, coordinator_required
 from programmes.enrolment.forms.invitations import InvitationForm
 from programmes.enrolment.selectors import invitation_audience, invitation_counts, invitation_list_for_coordinator
+from programmes.enrolment.services.jobs import inline_limit, invitations_start
 from programmes.models import Programme
 
 from ..services.invitations import invitation_open, invitations_send
@@ -27,6 +30,17 @@ def invitations(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         people = invitation_audience(**form.audience_filters())
+        if people.count() > inline_limit():  # too many for one request: the worker invites them
+            try:
+                invitations_start(
+                    actor=request.user,
+                    programme=programme,
+                    role=form.cleaned_data["role"],
+                    filters=form.audience_filters(),
+                )
+            except JobBusy as exc:
+                messages.error(request, exc.message)
+            return redirect("programmes:invitations", programme.pk)
         try:
             sent = invitations_send(
                 actor=request.user, programme=programme, people=people, role=form.cleaned_data["role"]
@@ -43,6 +57,8 @@ def invitations(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse
             return redirect("programmes:invitations", programme.pk)
     rows = invitation_list_for_coordinator(programme=programme)
     context = {"access": access, "programme": programme, "form": form, "rows": rows, "counts": invitation_counts(rows)}
+    job = latest_job(kind=BackgroundJob.Kind.INVITATIONS, target=programme)
+    context["job"] = job if job is not None and job.state != job.State.DONE else None  # running, or why it failed
     return render(request, "programmes/enrolment/invitations.html", context)
 
 
