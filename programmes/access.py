@@ -6,9 +6,9 @@ one row of RULES: the roles that may do it, and the roles that may know the obje
 
 - `may(user, action, target)` answers the question; `standing_for(user, target)` gives the Standing (what
   the person is to the target), whose `decide`/`require`/predicates pages and templates use.
-- `@allowed(action, target=...)` guards a page: it loads the target from the URL (404 when it does not
-  exist), refuses (404/403) or passes the Standing to the view.
-- `PolicyPermission` guards a DRF view with the same rules.
+- `@allowed(action, target=...)` (access_pages) guards a page: it loads the target from the URL (404 when
+  it does not exist), refuses (404/403) or passes the Standing to the view; `PolicyPermission` guards a
+  DRF view with the same rules.
 
 Roles are looked up lazily, in the order a rule names them, so a page asks only what its rule needs.
 """
@@ -16,25 +16,18 @@ Roles are looked up lazily, in the order a rule names them, so a page asks only 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cached_property, wraps
-from typing import Any
+from functools import cached_property
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import Http404, HttpResponse
-from rest_framework.exceptions import NotFound
-from rest_framework.permissions import BasePermission
-from rest_framework.request import Request
+from django.http import Http404
 
 from people.models import User
-from people.permissions import ViewFunc
-from people.types import AuthedRequest
 from programmes.core.states import ENROLMENT_GONE
-from programmes.preparation.services.development import MENTEE_SIDE, mentor_ids_for
-
-from .models import (
+from programmes.models import (
     AUDIENCE_FOR_ROLE,
     CheckIn,
     Concern,
@@ -47,17 +40,19 @@ from .models import (
     Relationship,
     Resource,
 )
+from programmes.preparation.services.development import MENTEE_SIDE, mentor_ids_for
 
 
 class Role(enum.StrEnum):
     """What a person can be to a target. Site admins count as coordinators of every programme."""
 
+    SIGNED_IN = "signed_in"  # anyone signed in: where there is nothing to hide, refusals are 403
     COORDINATOR = "coordinator"  # on the programme's coordination team (no target: of any programme)
     HR_ANALYST = "hr_analyst"  # HR analyst of the whole organisation, or of this programme
     PARTICIPANT = "participant"  # enrolled in the programme in any role, not withdrawn
     CANDIDATE = "candidate"  # a current employee while the programme recruits
     ORIENTEE = "orientee"  # has orientation modules to read in the programme (coordinators: theirs)
-    AUDIENCE = "audience"  # a participant the resource is meant for
+    AUDIENCE = "audience"  # a reader the resource or orientation module is meant for
     MEMBER = "member"  # member of the relationship
     OUTSIDE_READER = "outside_reader"  # a coordinator outside the pair: reads its content only with a reason
     APPLICANT = "applicant"  # the enrolment is their own
@@ -75,6 +70,8 @@ class Action(enum.StrEnum):
     READ_STAFF_PAGES = "read_staff_pages"  # set-up, supply and demand, evaluation, reports, outcomes API
     MANAGE_PROGRAMME = "manage_programme"  # every change to set-up, team, matching, support, evaluation
     VIEW_ORIENTATION = "view_orientation"
+    VIEW_MODULE = "view_module"
+    COMPLETE_MODULE = "complete_module"
     VIEW_RESOURCE = "view_resource"
     DELETE_RESOURCE = "delete_resource"
     VIEW_APPLICATION = "view_application"
@@ -120,12 +117,14 @@ _STAFF = (R.COORDINATOR, R.HR_ANALYST)
 _PAIR = A.VIEW_RELATIONSHIP
 
 RULES: dict[Action, Rule] = {
-    A.CREATE_PROGRAMME: Rule(allow=_STAFF),
+    A.CREATE_PROGRAMME: Rule(allow=_STAFF, see=(R.SIGNED_IN,)),
     A.VIEW_PROGRAMME: Rule(allow=(*_STAFF, R.PARTICIPANT)),
     A.VIEW_RECRUITMENT: Rule(allow=(*_STAFF, R.PARTICIPANT, R.CANDIDATE)),
     A.READ_STAFF_PAGES: Rule(allow=_STAFF, see=(R.PARTICIPANT,)),
     A.MANAGE_PROGRAMME: Rule(allow=(R.COORDINATOR,), see=(R.HR_ANALYST, R.PARTICIPANT)),
     A.VIEW_ORIENTATION: Rule(allow=(R.ORIENTEE,), see=(*_STAFF, R.PARTICIPANT)),
+    A.VIEW_MODULE: Rule(allow=(R.COORDINATOR, R.AUDIENCE), within=A.VIEW_ORIENTATION),
+    A.COMPLETE_MODULE: Rule(allow=(R.AUDIENCE,), see=(R.COORDINATOR,), within=A.VIEW_MODULE),
     A.VIEW_RESOURCE: Rule(allow=(*_STAFF, R.AUDIENCE), within=A.VIEW_PROGRAMME),
     A.DELETE_RESOURCE: Rule(allow=(R.COORDINATOR,), see=(R.HR_ANALYST, R.AUDIENCE), within=A.VIEW_RESOURCE),
     A.VIEW_APPLICATION: Rule(allow=(R.APPLICANT, R.COORDINATOR), see=(R.HR_ANALYST,)),
@@ -163,6 +162,10 @@ def decide(action: Action, has: Callable[[Role], bool]) -> Outcome:
 _OWNER_FIELD: dict[type[Model], str] = {CheckIn: "respondent_id", Concern: "raised_by_id", ExitSurvey: "respondent_id"}
 
 
+# Actions on no programme yet (starting one) have none; every page target has one, so views need no check.
+_NO_PROGRAMME = cast(Programme, None)
+
+
 @dataclass(frozen=True)
 class Standing:
     """What one person is to one target: a programme, one of its applications or relationships (or nothing,
@@ -172,7 +175,7 @@ class Standing:
     """
 
     user: User
-    programme: Programme | None = None
+    programme: Programme = _NO_PROGRAMME
     relationship: Relationship | None = None
     enrolment: Enrolment | None = None
     about: Model | None = None
@@ -262,6 +265,18 @@ class Standing:
     def mentor_ids(self) -> frozenset[int]:
         return frozenset(mentor_ids_for(self.enrolment)) if self.enrolment is not None else frozenset()
 
+    @property
+    def pair(self) -> Relationship:
+        """The relationship of a Standing made for one (pages guarded with target="relationship")."""
+        assert self.relationship is not None, "not a Standing towards a relationship"
+        return self.relationship
+
+    @property
+    def application(self) -> Enrolment:
+        """The enrolment of a Standing made for one (target="enrolment" or "mentee")."""
+        assert self.enrolment is not None, "not a Standing towards an enrolment"
+        return self.enrolment
+
     # --- predicates for views and templates --------------------------------------------------------------------
 
     @property
@@ -325,6 +340,8 @@ def _candidate(s: Standing) -> bool:
 
 
 def _audience(s: Standing) -> bool:
+    if isinstance(s.about, OrientationModule):
+        return s.about.audience in s.audiences
     return isinstance(s.about, Resource) and s.about.visible_to_roles(s.participant_roles)
 
 
@@ -342,6 +359,7 @@ def _manager(s: Standing) -> bool:
 
 
 _ROLE_TESTS: dict[Role, Callable[[Standing], bool]] = {
+    Role.SIGNED_IN: lambda s: s.user.is_authenticated,
     Role.COORDINATOR: _coordinator,
     Role.HR_ANALYST: _hr_analyst,
     Role.PARTICIPANT: lambda s: s.programme is not None and bool(s.participant_roles),
@@ -390,84 +408,3 @@ def may(user: Any, action: Action, target: Target = None) -> bool:
     if not (isinstance(user, User) and user.is_authenticated):
         return False
     return standing_for(user, target).may(action)
-
-
-# --- the page decorator -------------------------------------------------------------------------------------------
-
-
-def _programme(kwargs: dict[str, Any]) -> dict[str, Any]:
-    programme = Programme.objects.filter(pk=kwargs.pop("programme_id")).first()
-    if programme is None:
-        raise Http404
-    return {"programme": programme}
-
-
-def _relationship(kwargs: dict[str, Any]) -> dict[str, Any]:
-    relationship = (
-        Relationship.objects.select_related("programme")
-        .filter(pk=kwargs.pop("relationship_id"), programme_id=kwargs.pop("programme_id"))
-        .first()
-    )
-    if relationship is None:
-        raise Http404
-    return {"programme": relationship.programme, "relationship": relationship}
-
-
-def _enrolments(kwargs: dict[str, Any], roles: Iterable[str] | None = None) -> dict[str, Any]:
-    rows = Enrolment.objects.select_related("programme", "person", "person__org_unit", "person__manager").filter(
-        pk=kwargs.pop("enrolment_id"), programme_id=kwargs.pop("programme_id")
-    )
-    enrolment = (rows.filter(role__in=roles) if roles is not None else rows).first()
-    if enrolment is None:
-        raise Http404
-    return {"programme": enrolment.programme, "enrolment": enrolment}
-
-
-_LOADERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "programme": _programme,
-    "relationship": _relationship,
-    "enrolment": _enrolments,
-    "mentee": lambda kwargs: _enrolments(kwargs, MENTEE_SIDE),  # a development plan's mentee
-}
-
-
-def allowed(action: Action, *, target: str = "programme", post: Action | None = None) -> Callable[[ViewFunc], ViewFunc]:
-    """Guard a page with the policy: passes the Standing to the view in place of the URL's ids.
-
-    `target` names what the URL points at: "programme" (programme_id), "relationship" or "enrolment"
-    (programme_id and relationship_id / enrolment_id), "mentee" (an enrolment on the mentee side: a plan).
-    404 when it does not exist. With `post`, requests other than GET and HEAD need that action instead.
-    """
-    load = _LOADERS[target]
-
-    def decorator(view: ViewFunc) -> ViewFunc:
-        @wraps(view)
-        def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            standing = Standing(request.user, **load(kwargs))
-            writing = post is not None and request.method not in ("GET", "HEAD")
-            standing.require(post if writing and post is not None else action)
-            return view(request, standing, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-# --- the API permission -------------------------------------------------------------------------------------------
-
-
-class PolicyPermission(BasePermission):
-    """DRF: signed-in callers only; each object must pass the view's `policy_action` (404 out of scope, 403 refused).
-
-    The object is anything `standing_for` knows: a programme, or a row that belongs to one (a metric, a result).
-    """
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated)
-
-    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        assert isinstance(request.user, User)  # has_permission ran first
-        outcome = standing_for(request.user, obj).decide(view.policy_action)
-        if outcome is Outcome.HIDE:
-            raise NotFound
-        return outcome is Outcome.ALLOW

@@ -22,7 +22,8 @@ from rest_framework.exceptions import NotFound
 
 from conftest import Personas
 from people.tests.factories import UserFactory
-from programmes.access import RULES, Action, Outcome, PolicyPermission, Role, Standing, allowed, decide, may
+from programmes.access import RULES, Action, Outcome, Role, Standing, decide, may
+from programmes.access_pages import PolicyPermission, allowed
 from programmes.models import (
     CheckIn,
     Concern,
@@ -104,6 +105,11 @@ def _orientation(roles: Roles) -> Outcome:
     return FORBID if roles & {R.COORDINATOR, R.HR_ANALYST, R.PARTICIPANT} else HIDE
 
 
+def _module(roles: Roles) -> Outcome:
+    """get_module_for_user after get_orientation_for_user: the reader's audiences, coordinators every module."""
+    return _then(_orientation(roles), lambda: ALLOW if roles & {R.AUDIENCE, R.COORDINATOR} else HIDE)
+
+
 def _resource(roles: Roles) -> Outcome:
     """get_resource_for_user (after get_programme_for_user: an audience is always a participant)."""
     return _then(_staff(roles), lambda: ALLOW if roles & {R.COORDINATOR, R.HR_ANALYST, R.AUDIENCE} else HIDE)
@@ -121,12 +127,14 @@ def _concern(roles: Roles, *, confidential: bool) -> Outcome:
 
 
 REFERENCE: dict[Action, Callable[[Roles], Outcome]] = {
-    Action.CREATE_PROGRAMME: lambda r: ALLOW if r & {R.COORDINATOR, R.HR_ANALYST} else HIDE,
+    Action.CREATE_PROGRAMME: lambda r: ALLOW if r & {R.COORDINATOR, R.HR_ANALYST} else FORBID,
     Action.VIEW_PROGRAMME: _staff,
     Action.VIEW_RECRUITMENT: lambda r: ALLOW if _staff(r) is ALLOW or R.CANDIDATE in r else HIDE,
     Action.READ_STAFF_PAGES: lambda r: _staff_page(r, write=False),
     Action.MANAGE_PROGRAMME: lambda r: _staff_page(r, write=True),
     Action.VIEW_ORIENTATION: _orientation,
+    Action.VIEW_MODULE: _module,
+    Action.COMPLETE_MODULE: lambda r: _then(_module(r), lambda: ALLOW if R.AUDIENCE in r else FORBID),
     Action.VIEW_RESOURCE: _resource,
     Action.DELETE_RESOURCE: lambda r: _then(_resource(r), lambda: ALLOW if R.COORDINATOR in r else FORBID),
     Action.VIEW_APPLICATION: lambda r: _application(r, own=False),
@@ -156,10 +164,11 @@ REFERENCE: dict[Action, Callable[[Roles], Outcome]] = {
 
 
 def consistent(roles: set[Role]) -> Roles:
-    """Roles as the world makes them: coordinators always read orientation, an outside reader is a coordinator
+    """Roles as the world makes them (for signed-in people: the middleware sends anyone else to sign in):
+    coordinators always read orientation, an outside reader is a coordinator
     outside the pair, nobody mentors their own plan, owners of a pair's check-ins and concerns are members,
-    and only participants are in a resource's audience."""
-    roles = set(roles) - {R.OUTSIDE_READER}
+    and only participants with an orientation are in a resource's or module's audience."""
+    roles = (set(roles) - {R.OUTSIDE_READER}) | {R.SIGNED_IN}
     if R.COORDINATOR in roles:
         roles.add(R.ORIENTEE)
         if R.MEMBER not in roles:
@@ -169,8 +178,8 @@ def consistent(roles: set[Role]) -> Roles:
     if R.OWNER in roles:
         roles.add(R.MEMBER)
         roles.discard(R.OUTSIDE_READER)
-    if R.AUDIENCE in roles:
-        roles.add(R.PARTICIPANT)
+    if R.AUDIENCE in roles:  # of a resource (participants) or a module (people with an orientation)
+        roles |= {R.PARTICIPANT, R.ORIENTEE}
     return frozenset(roles)
 
 
@@ -204,7 +213,8 @@ def test_nobody_is_told_an_object_exists_by_a_rule_that_names_no_role(action: Ac
 
 
 def _roles(user: object, **target: object) -> frozenset[Role]:
-    return Standing(user, **target).roles  # type: ignore[arg-type]
+    """The roles beyond being signed in."""
+    return Standing(user, **target).roles - {R.SIGNED_IN}  # type: ignore[arg-type]
 
 
 def _pair(personas: Personas) -> Relationship:
