@@ -22,6 +22,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
 from people.models import User
+from programmes.access import Action
+from programmes.access_pages import PolicyPermission
 from programmes.models import BusinessGoal, Programme
 
 from .models import EvaluationCycle, OutcomeMetric, OutcomeResult
@@ -137,6 +139,9 @@ class OutcomesThrottle(UserRateThrottle):
 
 
 class _ReadOnly(viewsets.ReadOnlyModelViewSet[Any]):
+    # Lists are scoped by programmes_for_reports; each object found is checked by the access policy too.
+    permission_classes = [PolicyPermission]
+    policy_action = Action.READ_STAFF_PAGES
     throttle_classes = [OutcomesThrottle]
     # Ids the database can hold; anything longer is simply not found (never an overflow error).
     lookup_value_regex = r"[0-9]{1,18}"
