@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
-from programmes.core.permissions import ProgrammeAccess
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 
 from ..forms import BaselineEntryForm, BaselineImportForm
 from ..models import Observation, OutcomeMetric
@@ -25,12 +26,11 @@ from ..selectors import (
 )
 from ..services import BaselineImportError, EvaluationError, baseline_import, baseline_record, baselines_locked
 from ..services.baseline_csv import MAX_BYTES, MAX_ROWS, REQUIRED, neutralise
-from .access import evaluation_reader_required, evaluation_writer_required
 
 
 def _render(
     request: AuthedRequest,
-    access: ProgrammeAccess,
+    access: Standing,
     *,
     import_form: BaselineImportForm | None = None,
     import_error: BaselineImportError | None = None,
@@ -69,15 +69,15 @@ def _render(
     return render(request, "evaluation/baselines.html", context)
 
 
-@evaluation_reader_required
-def baselines(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES)
+def baselines(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Baselines per metric for participants and the comparison group, with the ways to record them."""
     return _render(request, access)
 
 
 @require_POST
-@evaluation_writer_required
-def baseline_import_view(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def baseline_import_view(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Import a baseline file: all rows or none; errors are listed with their row numbers."""
     form = BaselineImportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -98,8 +98,8 @@ def baseline_import_view(request: AuthedRequest, access: ProgrammeAccess) -> Htt
 
 
 @require_POST
-@evaluation_writer_required
-def baseline_add(request: AuthedRequest, access: ProgrammeAccess, metric_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def baseline_add(request: AuthedRequest, access: Standing, metric_id: int) -> HttpResponse:
     """Enter (or correct) one person's baseline for one metric."""
     metric = get_object_or_404(OutcomeMetric, pk=metric_id, programme=access.programme)
     form = BaselineEntryForm(request.POST, metric=metric)
@@ -128,8 +128,8 @@ def _plain(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-@evaluation_writer_required
-def baseline_template(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def baseline_template(request: AuthedRequest, access: Standing) -> HttpResponse:
     """A CSV to fill in: one row per metric and eligible person, with the current baseline where there is one.
 
     Coordinators only: it holds single people's values, and HR analysts see aggregates only.

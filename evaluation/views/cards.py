@@ -6,15 +6,15 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from people.types import AuthedRequest
-from programmes.core.permissions import ProgrammeAccess
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 
 from ..reports import ResultRow
 from ..selectors_cycles import latest_results_for_programme
-from .access import evaluation_reader_required
 
 
-@evaluation_reader_required
-def outcome_cards(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES)
+def outcome_cards(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Each metric's latest result as a card: its sentence and the figure behind it."""
     programme = access.programme
     cards = [

@@ -12,20 +12,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
-from programmes.core.permissions import ProgrammeAccess
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 
 from ..forms import ComparisonRuleForm
 from ..selectors import comparison_group_for_programme, comparison_members_for_group, comparison_rule_suggestion
 from ..services import EvaluationError, baselines_locked, comparison_candidates, comparison_group_freeze
 from ..services.comparison import refreeze_closed
-from .access import evaluation_reader_required, evaluation_writer_required
 
 MEMBERS_PER_PAGE = 50
 
 
 def _render(
     request: AuthedRequest,
-    access: ProgrammeAccess,
+    access: Standing,
     form: ComparisonRuleForm | None = None,
     preview: int | None = None,
 ) -> HttpResponse:
@@ -54,15 +54,15 @@ def _render(
     return render(request, "evaluation/comparison.html", context)
 
 
-@evaluation_reader_required
-def comparison(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES)
+def comparison(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The comparison group: the rule, a preview of how many people it matches, and the frozen members."""
     return _render(request, access)
 
 
 @require_POST
-@evaluation_writer_required
-def comparison_freeze(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def comparison_freeze(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Store the rule and freeze the people it matches now (refreezing needs a ticked confirmation).
 
     The "preview" button posts here too: it counts who the rule matches today and changes nothing.

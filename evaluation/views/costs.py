@@ -10,16 +10,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
-from programmes.core.permissions import ProgrammeAccess
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 
 from ..forms_cycles import CostItemForm
 from ..models import CostItem
 from ..services.common import EvaluationError
 from ..services.costs import cost_item_add, cost_item_remove
-from .access import evaluation_reader_required, evaluation_writer_required
 
 
-def _render(request: AuthedRequest, access: ProgrammeAccess, form: CostItemForm | None = None) -> HttpResponse:
+def _render(request: AuthedRequest, access: Standing, form: CostItemForm | None = None) -> HttpResponse:
     items = CostItem.objects.filter(programme=access.programme)
     context = {
         "access": access,
@@ -32,15 +32,15 @@ def _render(request: AuthedRequest, access: ProgrammeAccess, form: CostItemForm 
     return render(request, "evaluation/costs.html", context, status=400 if form is not None else 200)
 
 
-@evaluation_reader_required
-def costs(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES)
+def costs(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The programme's fully loaded costs, which the ROI of every metric with a money value uses."""
     return _render(request, access)
 
 
 @require_POST
-@evaluation_writer_required
-def cost_add(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def cost_add(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Add one cost."""
     form = CostItemForm(request.POST)
     if not form.is_valid():
@@ -55,8 +55,8 @@ def cost_add(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
 
 
 @require_POST
-@evaluation_writer_required
-def cost_remove(request: AuthedRequest, access: ProgrammeAccess, cost_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def cost_remove(request: AuthedRequest, access: Standing, cost_id: int) -> HttpResponse:
     """Remove one cost."""
     item = get_object_or_404(CostItem, pk=cost_id, programme=access.programme)
     try:

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
-from programmes.core.permissions import ProgrammeAccess
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 
 from ..forms_cycles import CycleForm, PlanForm
 from ..models import EvaluationCycle
@@ -27,12 +28,11 @@ from ..services.cycles import (
     cycle_update,
     evaluation_plan_generate,
 )
-from .access import evaluation_reader_required, evaluation_writer_required
 
 
 def _render(
     request: AuthedRequest,
-    access: ProgrammeAccess,
+    access: Standing,
     *,
     plan_form: PlanForm | None = None,
     cycle_form: CycleForm | None = None,
@@ -53,15 +53,15 @@ def _render(
     return render(request, "evaluation/cycles.html", context, status=status)
 
 
-@evaluation_reader_required
-def cycles(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES)
+def cycles(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The evaluation plan: each cycle's window, state, instruments, answers and values."""
     return _render(request, access)
 
 
 @require_POST
-@evaluation_writer_required
-def cycle_generate(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def cycle_generate(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Add the default cycles (and instruments) the plan lacks, dated from the programme's start."""
     form = PlanForm(request.POST)
     if not form.is_valid():
@@ -78,8 +78,8 @@ def cycle_generate(request: AuthedRequest, access: ProgrammeAccess) -> HttpRespo
 
 
 @require_POST
-@evaluation_writer_required
-def cycle_add(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def cycle_add(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Add one cycle (a pulse, or a kind the plan lacks)."""
     form = CycleForm(request.POST, programme=access.programme)
     if not form.is_valid():
@@ -101,8 +101,8 @@ def cycle_add(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
     return redirect("evaluation:cycles", access.programme.pk)
 
 
-@evaluation_writer_required
-def cycle_edit(request: AuthedRequest, access: ProgrammeAccess, cycle_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def cycle_edit(request: AuthedRequest, access: Standing, cycle_id: int) -> HttpResponse:
     """Change a cycle's window and instruments."""
     cycle = get_object_or_404(EvaluationCycle, pk=cycle_id, programme=access.programme)
     form = CycleForm(request.POST or None, instance=cycle, programme=access.programme)
@@ -125,9 +125,7 @@ def cycle_edit(request: AuthedRequest, access: ProgrammeAccess, cycle_id: int) -
     return render(request, "evaluation/cycle_edit.html", context, status=400 if form.errors else 200)
 
 
-def _transition(
-    request: AuthedRequest, access: ProgrammeAccess, cycle_id: int, move: Callable[..., Any]
-) -> HttpResponse:
+def _transition(request: AuthedRequest, access: Standing, cycle_id: int, move: Callable[..., Any]) -> HttpResponse:
     cycle = get_object_or_404(EvaluationCycle, pk=cycle_id, programme=access.programme)
     try:
         move(actor=request.user, cycle=cycle)
@@ -140,21 +138,21 @@ def _transition(
 
 
 @require_POST
-@evaluation_writer_required
-def cycle_open_view(request: AuthedRequest, access: ProgrammeAccess, cycle_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def cycle_open_view(request: AuthedRequest, access: Standing, cycle_id: int) -> HttpResponse:
     """Open a planned cycle now (instead of on its date): its questionnaires go out."""
     return _transition(request, access, cycle_id, cycle_open)
 
 
 @require_POST
-@evaluation_writer_required
-def cycle_close_view(request: AuthedRequest, access: ProgrammeAccess, cycle_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def cycle_close_view(request: AuthedRequest, access: Standing, cycle_id: int) -> HttpResponse:
     """Close an open cycle now: no more answers; its results are computed."""
     return _transition(request, access, cycle_id, cycle_close)
 
 
 @require_POST
-@evaluation_writer_required
-def cycle_report_view(request: AuthedRequest, access: ProgrammeAccess, cycle_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def cycle_report_view(request: AuthedRequest, access: Standing, cycle_id: int) -> HttpResponse:
     """Mark an analysed cycle reported: its figures are final."""
     return _transition(request, access, cycle_id, cycle_mark_reported)

@@ -8,26 +8,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from people.types import AuthedRequest
-from programmes.core.permissions import ProgrammeAccess
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 
 from ..forms_cycles import InstrumentForm, ItemFormSet
 from ..models import Instrument
 from ..selectors_cycles import instrument_list_for_programme
 from ..services.common import EvaluationError
 from ..services.instrument_edit import instrument_update
-from .access import evaluation_reader_required, evaluation_writer_required
 
 
-@evaluation_reader_required
-def instruments(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES)
+def instruments(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Every questionnaire of the programme with its statements (reverse-scored ones marked)."""
     items = instrument_list_for_programme(programme=access.programme)
     context = {"access": access, "programme": access.programme, "instruments": items}
     return render(request, "evaluation/instruments.html", context)
 
 
-@evaluation_writer_required
-def instrument_edit(request: AuthedRequest, access: ProgrammeAccess, instrument_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def instrument_edit(request: AuthedRequest, access: Standing, instrument_id: int) -> HttpResponse:
     """Change a questionnaire's wording, its audiences and its statements."""
     instrument = get_object_or_404(Instrument, pk=instrument_id, programme=access.programme)
     form = InstrumentForm(request.POST or None, instance=instrument)

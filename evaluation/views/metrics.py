@@ -9,18 +9,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from people.types import AuthedRequest
-from programmes.core.permissions import ProgrammeAccess
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.models import BusinessGoal
 
 from ..forms import MetricForm, add_service_errors
 from ..models import OutcomeMetric
 from ..selectors import metric_list_for_programme
 from ..services import EvaluationError, metric_create, metric_update, metrics_locked
-from .access import evaluation_reader_required, evaluation_writer_required
 
 
-@evaluation_reader_required
-def metrics(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES)
+def metrics(request: AuthedRequest, access: Standing) -> HttpResponse:
     """A programme's outcome metrics, by business goal."""
     programme = access.programme
     context = {
@@ -33,7 +33,7 @@ def metrics(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
     return render(request, "evaluation/metrics.html", context)
 
 
-def _metric_form(request: AuthedRequest, access: ProgrammeAccess, metric: OutcomeMetric | None) -> HttpResponse:
+def _metric_form(request: AuthedRequest, access: Standing, metric: OutcomeMetric | None) -> HttpResponse:
     """Shared by create and edit: show the form, or save through the service and go back to the list."""
     programme = access.programme
     if metrics_locked(programme):
@@ -57,14 +57,14 @@ def _metric_form(request: AuthedRequest, access: ProgrammeAccess, metric: Outcom
     return render(request, "evaluation/metric_form.html", context)
 
 
-@evaluation_writer_required
-def metric_create_view(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def metric_create_view(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Add an outcome metric."""
     return _metric_form(request, access, None)
 
 
-@evaluation_writer_required
-def metric_edit(request: AuthedRequest, access: ProgrammeAccess, metric_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def metric_edit(request: AuthedRequest, access: Standing, metric_id: int) -> HttpResponse:
     """Change an outcome metric."""
     metric = get_object_or_404(OutcomeMetric, pk=metric_id, programme=access.programme)
     return _metric_form(request, access, metric)

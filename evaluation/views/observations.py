@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
-from programmes.core.permissions import ProgrammeAccess
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 
 from ..forms import BaselineEntryForm
 from ..forms_cycles import ObservationImportForm
@@ -26,17 +27,16 @@ from ..selectors_cycles import cycle_value_summary
 from ..services import BaselineImportError, EvaluationError
 from ..services.baseline_csv import MAX_BYTES, MAX_ROWS, REQUIRED, neutralise
 from ..services.observations import cycle_observation_import, cycle_observation_record
-from .access import evaluation_reader_required, evaluation_writer_required
 from .baselines import _plain
 
 
-def _cycle(access: ProgrammeAccess, cycle_id: int) -> EvaluationCycle:
+def _cycle(access: Standing, cycle_id: int) -> EvaluationCycle:
     return get_object_or_404(EvaluationCycle, pk=cycle_id, programme=access.programme)
 
 
 def _render(
     request: AuthedRequest,
-    access: ProgrammeAccess,
+    access: Standing,
     cycle: EvaluationCycle,
     *,
     import_form: ObservationImportForm | None = None,
@@ -71,15 +71,15 @@ def _render(
     return render(request, "evaluation/cycle_observations.html", context, status=status)
 
 
-@evaluation_reader_required
-def cycle_observations(request: AuthedRequest, access: ProgrammeAccess, cycle_id: int) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES)
+def cycle_observations(request: AuthedRequest, access: Standing, cycle_id: int) -> HttpResponse:
     """The cycle's values per metric and group, with the ways to record them."""
     return _render(request, access, _cycle(access, cycle_id))
 
 
 @require_POST
-@evaluation_writer_required
-def cycle_observation_import_view(request: AuthedRequest, access: ProgrammeAccess, cycle_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def cycle_observation_import_view(request: AuthedRequest, access: Standing, cycle_id: int) -> HttpResponse:
     """Import a file of the cycle's values: all rows or none; errors listed with their row numbers."""
     cycle = _cycle(access, cycle_id)
     form = ObservationImportForm(request.POST, request.FILES)
@@ -101,10 +101,8 @@ def cycle_observation_import_view(request: AuthedRequest, access: ProgrammeAcces
 
 
 @require_POST
-@evaluation_writer_required
-def cycle_observation_add(
-    request: AuthedRequest, access: ProgrammeAccess, cycle_id: int, metric_id: int
-) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def cycle_observation_add(request: AuthedRequest, access: Standing, cycle_id: int, metric_id: int) -> HttpResponse:
     """Enter (or correct) one person's value of one metric in the cycle."""
     cycle = _cycle(access, cycle_id)
     metric = get_object_or_404(OutcomeMetric, pk=metric_id, programme=access.programme)
@@ -129,8 +127,8 @@ def cycle_observation_add(
     return _render(request, access, cycle, entry_form=form, status=400)
 
 
-@evaluation_writer_required
-def cycle_observation_template(request: AuthedRequest, access: ProgrammeAccess, cycle_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def cycle_observation_template(request: AuthedRequest, access: Standing, cycle_id: int) -> HttpResponse:
     """A CSV to fill in: one row per metric and eligible person, with their value in this cycle if any.
 
     Coordinators only: it holds single people's values, which HR analysts never see.

@@ -20,7 +20,8 @@ from django.utils.text import slugify
 
 from people.models import User
 from people.types import AuthedRequest
-from programmes.core.permissions import ProgrammeAccess
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.models import Programme
 
 from ..exports import csv_lines, row_count, table, xlsx_bytes
@@ -28,7 +29,6 @@ from ..forms_cycles import ReportFilterForm
 from ..models import ExportJob
 from ..reports import ProgrammeReport, ReportFilters, outcome_report, programmes_for_reports
 from ..services.exports import export_job_create, inline_limit
-from .access import evaluation_reader_required, get_evaluation_access
 
 logger = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,7 +50,7 @@ def _cross_programmes(user: User) -> list[Programme]:
 
 
 def _context(
-    request: AuthedRequest, programmes: list[Programme], single: Programme | None, access: ProgrammeAccess | None
+    request: AuthedRequest, programmes: list[Programme], single: Programme | None, access: Standing | None
 ) -> dict[str, Any]:
     form, filters = _filters(request, programmes)
     reports = outcome_report(programmes=programmes, filters=filters)
@@ -65,8 +65,8 @@ def _context(
     }
 
 
-@evaluation_reader_required
-def report(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES)
+def report(request: AuthedRequest, access: Standing) -> HttpResponse:
     """One programme's outcome report: goals → metrics → results, with charts and sentences."""
     context = _context(request, [access.programme], access.programme, access)
     return render(request, "evaluation/report.html", context)
@@ -78,8 +78,8 @@ def reports(request: AuthedRequest) -> HttpResponse:
     return render(request, "evaluation/report.html", context)
 
 
-@evaluation_reader_required
-def report_print(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES)
+def report_print(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The report laid out for paper (and for the PDF)."""
     return render(
         request, "evaluation/report_print.html", _context(request, [access.programme], access.programme, access)
@@ -116,8 +116,8 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"not fetched: {url}")
 
 
-@evaluation_reader_required
-def report_pdf(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES)
+def report_pdf(request: AuthedRequest, access: Standing) -> HttpResponse:
     """One programme's report as a PDF."""
     context = _context(request, [access.programme], access.programme, access)
     return _pdf(request, context, f"outcomes-{slugify(access.programme.name) or access.programme.pk}")
@@ -151,9 +151,9 @@ def _export(
     return response
 
 
-def report_export(request: AuthedRequest, programme_id: int, fmt: str) -> HttpResponseBase:
+@allowed(Action.READ_STAFF_PAGES)
+def report_export(request: AuthedRequest, access: Standing, fmt: str) -> HttpResponseBase:
     """One programme's results as CSV (streamed) or XLSX."""
-    access = get_evaluation_access(request.user, programme_id)
     return _export(request, [access.programme], access.programme, fmt)
 
 

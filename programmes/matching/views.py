@@ -17,16 +17,11 @@ from people.services.jobs import JobBusy, latest_job
 from people.types import AuthedRequest
 from people.views_jobs import outcome_url
 from people.views_pickers import render_people_options
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
-from programmes.core.permissions import ProgrammeAccess
 from programmes.enrolment.services.enrolment import pool_refresh
 from programmes.matching.forms import ForbidForm, MatchingSettingsForm, ReassignForm, RespondForm
-from programmes.matching.permissions import (
-    get_enrolment_for_user,
-    get_relationship_for_user,
-    matching_coordinator_required,
-    staff_page,
-)
 from programmes.matching.selectors.matching import (
     match_run_list_for_programme,
     matching_settings_for,
@@ -56,8 +51,8 @@ from ..models import Enrolment, MatchProposal, MatchRun, PairRule, Programme, Re
 PER_PAGE = 50  # pairs (and unmatched mentees) a page of the review: the same page at 50 or 20,000 mentees
 
 
-@matching_coordinator_required
-def matching_home(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def matching_home(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The pool, the runs so far, the pair rules, and the button that runs the matcher."""
     programme = access.programme
     context = {
@@ -79,8 +74,8 @@ def _match_job(programme: Programme) -> BackgroundJob | None:
 
 
 @require_POST
-@matching_coordinator_required
-def matching_pool_refresh(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def matching_pool_refresh(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Move every accepted application whose readiness gates now pass into the pool."""
     joined, waiting = pool_refresh(actor=request.user, programme=access.programme)
     messages.success(
@@ -91,8 +86,8 @@ def matching_pool_refresh(request: AuthedRequest, access: ProgrammeAccess) -> Ht
     return redirect("programmes:matching", access.programme.pk)
 
 
-@matching_coordinator_required
-def matching_settings(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def matching_settings(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Weights of each criterion, the hard rules the coordinator controls, the objective and self-service."""
     from programmes.matching.selectors.weights import weight_preview_sample
     from programmes.matching.services.matching import matching_settings_update
@@ -115,8 +110,8 @@ def matching_settings(request: AuthedRequest, access: ProgrammeAccess) -> HttpRe
 
 
 @require_POST
-@matching_coordinator_required
-def match_run_create_view(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def match_run_create_view(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Start the matcher on the whole pool in the background; the matching page follows its progress."""
     programme = access.programme
     try:
@@ -132,8 +127,8 @@ def match_run_create_view(request: AuthedRequest, access: ProgrammeAccess) -> Ht
 
 
 @require_GET
-@matching_coordinator_required
-def mentor_search(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def mentor_search(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Suggestions for the mentor pickers: the programme's pickable mentors (without `?relationship=`'s members)."""
     relationship = request.GET.get("relationship", "")
     mentors = mentor_enrolments_pickable(
@@ -144,8 +139,8 @@ def mentor_search(request: AuthedRequest, access: ProgrammeAccess) -> HttpRespon
     return render_people_options(request, people_matching(people, search_text(request.GET)))
 
 
-@matching_coordinator_required
-def match_run_detail(request: AuthedRequest, access: ProgrammeAccess, run_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def match_run_detail(request: AuthedRequest, access: Standing, run_id: int) -> HttpResponse:
     """The review table: every pair with its score, breakdown and sentence; unmatched mentees with reasons."""
     run = get_object_or_404(MatchRun, pk=run_id, programme=access.programme)
     pairs = paginate(request, proposals_for_run(run=run), PER_PAGE)
@@ -174,7 +169,7 @@ def _criteria_in(proposals: list[MatchProposal]) -> list[str]:
     return names
 
 
-def _proposal(access: ProgrammeAccess, proposal_id: int) -> MatchProposal:
+def _proposal(access: Standing, proposal_id: int) -> MatchProposal:
     return get_object_or_404(
         MatchProposal.objects.select_related("run", "mentee__person", "mentor__person"),
         pk=proposal_id,
@@ -183,8 +178,8 @@ def _proposal(access: ProgrammeAccess, proposal_id: int) -> MatchProposal:
 
 
 @require_POST
-@matching_coordinator_required
-def proposal_lock_view(request: AuthedRequest, access: ProgrammeAccess, proposal_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def proposal_lock_view(request: AuthedRequest, access: Standing, proposal_id: int) -> HttpResponse:
     """Lock a pair in (or unlock it): re-runs keep locked pairs."""
     proposal = _proposal(access, proposal_id)
     lock = request.POST.get("locked", "1") == "1"
@@ -196,8 +191,8 @@ def proposal_lock_view(request: AuthedRequest, access: ProgrammeAccess, proposal
 
 
 @require_POST
-@matching_coordinator_required
-def proposal_forbid_view(request: AuthedRequest, access: ProgrammeAccess, proposal_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def proposal_forbid_view(request: AuthedRequest, access: Standing, proposal_id: int) -> HttpResponse:
     """Forbid a pair: it leaves the draft and no later run proposes it."""
     proposal = _proposal(access, proposal_id)
     form = ForbidForm(request.POST)
@@ -212,8 +207,8 @@ def proposal_forbid_view(request: AuthedRequest, access: ProgrammeAccess, propos
 
 
 @require_POST
-@matching_coordinator_required
-def proposal_reassign_view(request: AuthedRequest, access: ProgrammeAccess, proposal_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def proposal_reassign_view(request: AuthedRequest, access: Standing, proposal_id: int) -> HttpResponse:
     """Swap the mentor of a pair by hand; the score is recomputed and capacity checked."""
     proposal = _proposal(access, proposal_id)
     form = ReassignForm(request.POST, programme=access.programme)
@@ -230,8 +225,8 @@ def proposal_reassign_view(request: AuthedRequest, access: ProgrammeAccess, prop
 
 
 @require_POST
-@matching_coordinator_required
-def match_run_publish_view(request: AuthedRequest, access: ProgrammeAccess, run_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def match_run_publish_view(request: AuthedRequest, access: Standing, run_id: int) -> HttpResponse:
     """Publish the draft: each pair becomes a proposal both sides answer."""
     run = get_object_or_404(MatchRun, pk=run_id, programme=access.programme)
     try:
@@ -246,8 +241,8 @@ def match_run_publish_view(request: AuthedRequest, access: ProgrammeAccess, run_
 
 
 @require_POST
-@matching_coordinator_required
-def pair_rule_delete_view(request: AuthedRequest, access: ProgrammeAccess, rule_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def pair_rule_delete_view(request: AuthedRequest, access: Standing, rule_id: int) -> HttpResponse:
     """Lift a lock or a forbid."""
     rule = get_object_or_404(PairRule, pk=rule_id, programme=access.programme)
     pair_rule_delete(actor=request.user, rule=rule)
@@ -255,8 +250,8 @@ def pair_rule_delete_view(request: AuthedRequest, access: ProgrammeAccess, rule_
     return redirect("programmes:matching", access.programme.pk)
 
 
-@staff_page
-def supply_demand(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES, post=Action.MANAGE_PROGRAMME)
+def supply_demand(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Per competency: mentees who need it against mentor places that offer it; unmatched counts by reason."""
     report = supply_demand_report(programme=access.programme)
     return render(
@@ -266,16 +261,16 @@ def supply_demand(request: AuthedRequest, access: ProgrammeAccess) -> HttpRespon
     )
 
 
-def relationship_detail(request: AuthedRequest, programme_id: int, relationship_id: int) -> HttpResponse:
+@allowed(Action.VIEW_RELATIONSHIP, target="relationship")
+def relationship_detail(request: AuthedRequest, found: Standing) -> HttpResponse:
     """A proposed (or accepted) match: who, why, each member's answer; the member's own accept/decline."""
-    found = get_relationship_for_user(request.user, programme_id, relationship_id)
-    members = relationship_members(found.relationship)
+    members = relationship_members(found.pair)
     mine = [m for m in members if m.enrolment_id in found.member_enrolment_ids]
     pending = [m for m in mine if m.response == RelationshipMember.Response.PENDING]
     context = {
         "found": found,
-        "programme": found.relationship.programme,
-        "relationship": found.relationship,
+        "programme": found.pair.programme,
+        "relationship": found.pair,
         "members": members,
         "pending": pending[0] if pending else None,
         "form": RespondForm(),
@@ -284,16 +279,14 @@ def relationship_detail(request: AuthedRequest, programme_id: int, relationship_
 
 
 @require_POST
-def relationship_respond_view(request: AuthedRequest, programme_id: int, relationship_id: int) -> HttpResponse:
+@allowed(Action.ACT_IN_RELATIONSHIP, target="relationship")
+def relationship_respond_view(request: AuthedRequest, found: Standing) -> HttpResponse:
     """A member accepts or declines (a decline's note tells the others why)."""
-    found = get_relationship_for_user(request.user, programme_id, relationship_id)
-    if not found.is_member:
-        raise PermissionDenied
     form = RespondForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("programmes:relationship_detail", programme_id, relationship_id)
-    pending = found.relationship.members.filter(
+        return redirect("programmes:relationship_detail", found.programme.pk, found.pair.pk)
+    pending = found.pair.members.filter(
         enrolment_id__in=found.member_enrolment_ids, response=RelationshipMember.Response.PENDING
     ).first()
     enrolment_id = pending.enrolment_id if pending else min(found.member_enrolment_ids)
@@ -302,7 +295,7 @@ def relationship_respond_view(request: AuthedRequest, programme_id: int, relatio
     try:
         relationship_respond(
             actor=request.user,
-            relationship=found.relationship,
+            relationship=found.pair,
             enrolment=enrolment,
             accept=accept,
             note=form.cleaned_data["note"],
@@ -311,13 +304,13 @@ def relationship_respond_view(request: AuthedRequest, programme_id: int, relatio
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Thank you: your answer is recorded.") if accept else _("You declined this match."))
-    return redirect("programmes:relationship_detail", programme_id, relationship_id)
+    return redirect("programmes:relationship_detail", found.programme.pk, found.pair.pk)
 
 
-def mentor_suggestions_view(request: AuthedRequest, programme_id: int, enrolment_id: int) -> HttpResponse:
+@allowed(Action.EDIT_APPLICATION, target="enrolment")
+def mentor_suggestions_view(request: AuthedRequest, found: Standing) -> HttpResponse:
     """Self-service: the mentee's three best-fitting mentors with free places, and why."""
-    found = get_enrolment_for_user(request.user, programme_id, enrolment_id, own=True)
-    mentee = found.enrolment
+    mentee = found.application
     if mentee.is_mentor_side:
         raise Http404
     settings = matching_settings_for(mentee.programme)
@@ -330,14 +323,14 @@ def mentor_suggestions_view(request: AuthedRequest, programme_id: int, enrolment
 
 
 @require_POST
-def mentor_request_view(request: AuthedRequest, programme_id: int, enrolment_id: int, mentor_id: int) -> HttpResponse:
+@allowed(Action.EDIT_APPLICATION, target="enrolment")
+def mentor_request_view(request: AuthedRequest, found: Standing, mentor_id: int) -> HttpResponse:
     """Self-service: the mentee requests one mentor; the mentor's place is held while they decide."""
-    found = get_enrolment_for_user(request.user, programme_id, enrolment_id, own=True)
-    mentor = get_object_or_404(Enrolment, pk=mentor_id, programme_id=programme_id)
+    mentor = get_object_or_404(Enrolment, pk=mentor_id, programme_id=found.programme.pk)
     try:
-        relationship = mentor_request(actor=request.user, mentee=found.enrolment, mentor=mentor)
+        relationship = mentor_request(actor=request.user, mentee=found.application, mentor=mentor)
     except DomainError as exc:
         messages.error(request, str(exc.message))
-        return redirect("programmes:mentor_suggestions", programme_id, enrolment_id)
+        return redirect("programmes:mentor_suggestions", found.programme.pk, found.application.pk)
     messages.success(request, _("Request sent. %(name)s will answer.") % {"name": mentor.person})
-    return redirect("programmes:relationship_detail", programme_id, relationship.pk)
+    return redirect("programmes:relationship_detail", found.programme.pk, relationship.pk)

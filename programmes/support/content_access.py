@@ -18,15 +18,10 @@ from django.utils import timezone
 
 from people.models import User
 from people.types import AuthedRequest
-from programmes.matching.permissions import RelationshipAccess
+from programmes.access import Standing
 from programmes.models import ContentRead, Relationship
 
 SESSION_KEY = "content_reason:{relationship_id}"
-
-
-def reason_required(found: RelationshipAccess) -> bool:
-    """Whether this reader must give a reason: staff of the programme who are not in the pair."""
-    return found.access.is_coordinator and not found.is_member
 
 
 def reason_remember(request: AuthedRequest, relationship_id: int, reason: str) -> None:
@@ -63,15 +58,15 @@ def content_read_record(
 
 
 def content_gate(
-    request: AuthedRequest, found: RelationshipAccess, kind: str, object_id: int | None = None
+    request: AuthedRequest, found: Standing, kind: str, object_id: int | None = None
 ) -> HttpResponse | None:
     """None when the reader may see the content now (members; staff with a fresh reason, read recorded);
     otherwise the page that asks for the reason, which sends them back here once given."""
-    if not reason_required(found):
+    if not found.reads_from_outside:
         return None
-    reason = reason_given(request, found.relationship.pk)
+    reason = reason_given(request, found.pair.pk)
     if reason is None:
-        relationship = found.relationship
+        relationship = found.pair
         context = {
             "programme": relationship.programme,
             "relationship": relationship,
@@ -80,20 +75,18 @@ def content_gate(
             "minutes": settings.CONTENT_READ_REASON_MINUTES,
         }
         return render(request, "programmes/support/content_reason.html", context)
-    content_read_record(
-        reader=request.user, relationship=found.relationship, kind=kind, reason=reason, object_id=object_id
-    )
+    content_read_record(reader=request.user, relationship=found.pair, kind=kind, reason=reason, object_id=object_id)
     return None
 
 
-def content_unlocked(request: AuthedRequest, found: RelationshipAccess, kind: str) -> bool:
+def content_unlocked(request: AuthedRequest, found: Standing, kind: str) -> bool:
     """For a page that shows the content in one panel among others: whether to show it (and record the read)."""
-    if not reason_required(found):
+    if not found.reads_from_outside:
         return True
-    reason = reason_given(request, found.relationship.pk)
+    reason = reason_given(request, found.pair.pk)
     if reason is None:
         return False
-    content_read_record(reader=request.user, relationship=found.relationship, kind=kind, reason=reason)
+    content_read_record(reader=request.user, relationship=found.pair, kind=kind, reason=reason)
     return True
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from people.models import User
-from programmes.core.permissions import ProgrammeAccess
 from programmes.core.states import RUNNING, can_log_sessions
-from programmes.matching.permissions import RelationshipAccess
 from programmes.models import (
     CheckIn,
     Closure,
@@ -32,6 +31,9 @@ from programmes.models import (
     RelationshipMember,
     Resource,
 )
+
+if TYPE_CHECKING:  # the access policy reads these; selectors only take the Standing a page was given
+    from programmes.access import Standing
 
 Status = MentoringSession.Status
 
@@ -88,9 +90,9 @@ class SupportOverview:
     can_log: bool = False
 
 
-def support_overview_for(*, found: RelationshipAccess, user: User) -> SupportOverview:
+def support_overview_for(*, found: Standing, user: User) -> SupportOverview:
     """The support page of one relationship for a member or a coordinator (a constant number of queries)."""
-    relationship = found.relationship
+    relationship = found.pair
     now = timezone.now()
     members = list(relationship.members.select_related("enrolment__person").order_by("role", "pk"))
     sessions = session_list_for_relationship(relationship=relationship)
@@ -100,7 +102,7 @@ def support_overview_for(*, found: RelationshipAccess, user: User) -> SupportOve
         relationship=relationship,
         members=members,
         is_member=found.is_member,
-        is_coordinator=found.access.is_coordinator,
+        is_coordinator=found.is_coordinator,
         health=health,
         upcoming=list(sessions.filter(status=Status.SCHEDULED, held_at__gte=now).order_by("held_at")[:5]),
         recent=list(sessions.exclude(status=Status.SCHEDULED, held_at__gte=now)[:10]),
@@ -121,7 +123,7 @@ def support_overview_for(*, found: RelationshipAccess, user: User) -> SupportOve
     if closure is not None:
         surveys = ExitSurvey.objects.filter(closure=closure).select_related("respondent")
         overview.my_exit_survey = surveys.filter(respondent=user).first()
-    if found.access.is_coordinator:
+    if found.is_coordinator:
         overview.checkins = list(
             CheckIn.objects.filter(relationship=relationship).select_related("respondent").order_by("-round", "pk")[:20]
         )
@@ -139,7 +141,7 @@ def support_overview_for(*, found: RelationshipAccess, user: User) -> SupportOve
     return overview
 
 
-def resource_list_for_user(*, access: ProgrammeAccess, tag: str = "") -> list[Resource]:
+def resource_list_for_user(*, access: Standing, tag: str = "") -> list[Resource]:
     """The programme's library as this person may see it: all for staff, their audience for participants.
 
     A library holds tens of items, so the tag and audience filters run here rather than as JSON lookups

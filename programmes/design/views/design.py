@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.forms import BaseFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,8 +13,9 @@ from people.models import User
 from people.pickers import people_matching, search_text
 from people.types import AuthedRequest
 from people.views_pickers import render_people_options
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
-from programmes.core.permissions import ProgrammeAccess, coordinator_required
 from programmes.core.selectors.programmes import business_goal_list_for_programme, people_search, programme_team
 from programmes.models import BusinessGoal, Programme, ProgrammeRole, ReadinessAssessment, format_defaults
 
@@ -40,13 +40,11 @@ from ..services.design import (
     team_member_add,
     team_member_remove,
 )
-from .gates import can_create_programme, design_page
 
 
-def programme_create_view(request: AuthedRequest) -> HttpResponse:
+@allowed(Action.CREATE_PROGRAMME, target="nothing")
+def programme_create_view(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Start a programme: it begins in needs assessment, with its creator as coordinator."""
-    if not can_create_programme(request.user):
-        raise PermissionDenied
     form = ProgrammeCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         programme = programme_create(actor=request.user, **form.cleaned_data)
@@ -55,13 +53,13 @@ def programme_create_view(request: AuthedRequest) -> HttpResponse:
     return render(request, "programmes/programme_create.html", {"form": form})
 
 
-@design_page
-def team(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES, post=Action.MANAGE_PROGRAMME)
+def team(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The coordination team and programme HR analysts; pick people from the directory to add."""
     return _team_page(request, access, TeamAddForm(programme=access.programme))
 
 
-def _team_page(request: AuthedRequest, access: ProgrammeAccess, add_form: TeamAddForm) -> HttpResponse:
+def _team_page(request: AuthedRequest, access: Standing, add_form: TeamAddForm) -> HttpResponse:
     search = PeopleSearchForm(request.GET or None)
     found = people_search(query=search.cleaned_data["q"]) if search.is_valid() else []
     context = {
@@ -77,8 +75,8 @@ def _team_page(request: AuthedRequest, access: ProgrammeAccess, add_form: TeamAd
 
 
 @require_POST
-@coordinator_required
-def team_add(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def team_add(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Add a person to the team in a role."""
     form = TeamAddForm(request.POST, programme=access.programme)
     if not form.is_valid():
@@ -95,16 +93,16 @@ def team_add(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
 
 
 @require_GET
-@coordinator_required
-def person_search(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def person_search(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Suggestions for the programme's person pickers: active people of the directory (coordinators only)."""
     people = people_matching(User.objects.filter(is_active=True), search_text(request.GET))
     return render_people_options(request, people)
 
 
 @require_POST
-@coordinator_required
-def team_remove(request: AuthedRequest, access: ProgrammeAccess, member_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def team_remove(request: AuthedRequest, access: Standing, member_id: int) -> HttpResponse:
     """Remove a person's role in the team (never the last coordinator)."""
     member = get_object_or_404(ProgrammeRole, pk=member_id, programme=access.programme)
     try:
@@ -116,8 +114,8 @@ def team_remove(request: AuthedRequest, access: ProgrammeAccess, member_id: int)
     return redirect("programmes:team", access.programme.pk)
 
 
-@design_page
-def policies(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES, post=Action.MANAGE_PROGRAMME)
+def policies(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The format and policies; `?defaults=<format>` fills the form with that format's defaults."""
     programme = access.programme
     initial = {k: v for k, v in format_defaults(programme.format).items() if not getattr(programme, k)}
@@ -137,8 +135,8 @@ def policies(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
     return render(request, "programmes/policies.html", context)
 
 
-@design_page
-def goals(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES, post=Action.MANAGE_PROGRAMME)
+def goals(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The business goals, and a form to add one."""
     programme = access.programme
     form = BusinessGoalForm(request.POST or None, programme=programme)
@@ -154,8 +152,8 @@ def goals(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
     )
 
 
-@design_page
-def goal_edit(request: AuthedRequest, access: ProgrammeAccess, goal_id: int) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES, post=Action.MANAGE_PROGRAMME)
+def goal_edit(request: AuthedRequest, access: Standing, goal_id: int) -> HttpResponse:
     """Change a goal's statement, priority or owner."""
     goal = get_object_or_404(BusinessGoal.objects.select_related("owner"), pk=goal_id, programme=access.programme)
     form = BusinessGoalForm(request.POST or None, instance=goal, programme=access.programme)
@@ -171,8 +169,8 @@ def goal_edit(request: AuthedRequest, access: ProgrammeAccess, goal_id: int) -> 
 
 
 @require_POST
-@coordinator_required
-def goal_delete(request: AuthedRequest, access: ProgrammeAccess, goal_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def goal_delete(request: AuthedRequest, access: Standing, goal_id: int) -> HttpResponse:
     """Delete a goal nothing depends on yet."""
     goal = get_object_or_404(BusinessGoal, pk=goal_id, programme=access.programme)
     try:
@@ -184,8 +182,8 @@ def goal_delete(request: AuthedRequest, access: ProgrammeAccess, goal_id: int) -
     return redirect("programmes:goals", access.programme.pk)
 
 
-@design_page
-def readiness(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES, post=Action.MANAGE_PROGRAMME)
+def readiness(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The readiness checklist (add, rename, score, remove factors) and the decision, saved together."""
     programme = access.programme
     assessment = ReadinessAssessment.objects.filter(programme=programme).first()
@@ -232,7 +230,7 @@ def readiness(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
 
 def _readiness_page(
     request: AuthedRequest,
-    access: ProgrammeAccess,
+    access: Standing,
     assessment: ReadinessAssessment,
     formset: BaseFormSet[ReadinessItemForm],
     decision: ReadinessDecisionForm,

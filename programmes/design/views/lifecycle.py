@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from people.models import User
 from people.types import AuthedRequest
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.core.errors import DomainError, TransitionBlocked
-from programmes.core.permissions import ProgrammeAccess, coordinator_required
 from programmes.core.services.lifecycle import (
     programme_advance,
     programme_cancel,
@@ -27,7 +28,7 @@ from ..forms import ReasonRequiredTransitionForm, TransitionForm
 Move = Callable[..., Programme]
 
 
-def _run(request: AuthedRequest, access: ProgrammeAccess, move: Move, form_class: type[TransitionForm]) -> HttpResponse:
+def _run(request: AuthedRequest, access: Standing, move: Move, form_class: type[TransitionForm]) -> HttpResponse:
     """Validate the form, run the move, and tell the person what happened or what is missing."""
     programme = access.programme
     form = form_class(request.POST)
@@ -53,28 +54,28 @@ def _run(request: AuthedRequest, access: ProgrammeAccess, move: Move, form_class
 
 
 @require_POST
-@coordinator_required
-def programme_advance_view(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def programme_advance_view(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Move the programme to its next phase, or say what is still missing."""
     return _run(request, access, programme_advance, TransitionForm)
 
 
 @require_POST
-@coordinator_required
-def programme_hold_view(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def programme_hold_view(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Put the programme on hold (a reason is required)."""
     return _run(request, access, programme_put_on_hold, ReasonRequiredTransitionForm)
 
 
 @require_POST
-@coordinator_required
-def programme_resume_view(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def programme_resume_view(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Resume an on-hold programme in the phase it left."""
     return _run(request, access, programme_resume, TransitionForm)
 
 
 @require_POST
-@coordinator_required
-def programme_cancel_view(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def programme_cancel_view(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Cancel the programme (a reason is required)."""
     return _run(request, access, programme_cancel, ReasonRequiredTransitionForm)

@@ -8,8 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from people.types import AuthedRequest
+from programmes.access import Action, Standing, may
+from programmes.access_pages import allowed
 from programmes.core.lifecycle import blockers_for, next_phase
-from programmes.core.permissions import ProgrammeAccess, programme_member_required
 from programmes.core.selectors.programmes import (
     business_goal_list_for_programme,
     needs_survey_list_for_programme,
@@ -19,18 +20,16 @@ from programmes.core.selectors.programmes import (
 )
 from programmes.models import Programme, ReadinessAssessment
 
-from .gates import can_create_programme
-
 
 def programme_list(request: AuthedRequest) -> HttpResponse:
     """The programmes this person may see, and "New programme" for those who may start one."""
     programmes = programme_list_for_user(user=request.user)
-    context = {"programmes": programmes, "can_create": can_create_programme(request.user)}
+    context = {"programmes": programmes, "can_create": may(request.user, Action.CREATE_PROGRAMME)}
     return render(request, "programmes/programme_list.html", context)
 
 
-@programme_member_required
-def programme_detail(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.VIEW_PROGRAMME)
+def programme_detail(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The programme page: the phase stepper, what is missing to move on, and (for staff) the design so far."""
     programme = access.programme
     context: dict[str, Any] = {

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
-from programmes.core.permissions import ProgrammeAccess, coordinator_required
 from programmes.core.selectors.programmes import needs_survey_list_for_programme, survey_gap_heatmap, survey_population
 from programmes.models import NeedsSurvey, SurveyInvitation
 
@@ -21,15 +22,14 @@ from ..services.survey import (
     survey_competencies_adopt,
     survey_response_submit,
 )
-from .gates import design_page
 
 
-def _survey(access: ProgrammeAccess, survey_id: int) -> NeedsSurvey:
+def _survey(access: Standing, survey_id: int) -> NeedsSurvey:
     return get_object_or_404(NeedsSurvey, pk=survey_id, programme=access.programme)
 
 
-@design_page
-def survey_list(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES, post=Action.MANAGE_PROGRAMME)
+def survey_list(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The programme's needs surveys, and a form to start one (saved as a draft; nobody is asked yet)."""
     programme = access.programme
     form = NeedsSurveyForm(request.POST or None)
@@ -45,8 +45,8 @@ def survey_list(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse
     return render(request, "programmes/survey_list.html", context)
 
 
-@design_page
-def survey_detail(request: AuthedRequest, access: ProgrammeAccess, survey_id: int) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES, post=Action.MANAGE_PROGRAMME)
+def survey_detail(request: AuthedRequest, access: Standing, survey_id: int) -> HttpResponse:
     """A survey's questions, population and progress; its draft can still be edited."""
     survey = _survey(access, survey_id)
     form = NeedsSurveyForm(request.POST or None, instance=survey)
@@ -71,8 +71,8 @@ def survey_detail(request: AuthedRequest, access: ProgrammeAccess, survey_id: in
 
 
 @require_POST
-@coordinator_required
-def survey_invite(request: AuthedRequest, access: ProgrammeAccess, survey_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def survey_invite(request: AuthedRequest, access: Standing, survey_id: int) -> HttpResponse:
     """Send the invitations (opening a draft); again later, only newcomers to the population are asked."""
     survey = _survey(access, survey_id)
     try:
@@ -85,8 +85,8 @@ def survey_invite(request: AuthedRequest, access: ProgrammeAccess, survey_id: in
 
 
 @require_POST
-@coordinator_required
-def survey_close(request: AuthedRequest, access: ProgrammeAccess, survey_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def survey_close(request: AuthedRequest, access: Standing, survey_id: int) -> HttpResponse:
     """Close the survey: no more answers."""
     survey = _survey(access, survey_id)
     try:
@@ -98,8 +98,8 @@ def survey_close(request: AuthedRequest, access: ProgrammeAccess, survey_id: int
     return redirect("programmes:survey_results", access.programme.pk, survey.pk)
 
 
-@design_page
-def survey_results(request: AuthedRequest, access: ProgrammeAccess, survey_id: int) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES, post=Action.MANAGE_PROGRAMME)
+def survey_results(request: AuthedRequest, access: Standing, survey_id: int) -> HttpResponse:
     """The gap heatmap (org unit × competency) and the competencies ranked by total gap, to adopt."""
     survey = _survey(access, survey_id)
     heatmap = survey_gap_heatmap(survey=survey)
@@ -120,8 +120,8 @@ def survey_results(request: AuthedRequest, access: ProgrammeAccess, survey_id: i
 
 
 @require_POST
-@coordinator_required
-def survey_adopt(request: AuthedRequest, access: ProgrammeAccess, survey_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def survey_adopt(request: AuthedRequest, access: Standing, survey_id: int) -> HttpResponse:
     """Adopt the chosen competencies as the programme's target competencies."""
     survey = _survey(access, survey_id)
     choices = [(c.pk, c.name) for c in survey.competencies.all()]

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from people.models import Competency
 from people.paging import paginate
 from people.types import AuthedRequest
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
-from programmes.core.permissions import ProgrammeAccess
 from programmes.core.states import can_edit_profile
 from programmes.enrolment.forms.enrolment import (
     ApplicationForm,
@@ -28,13 +29,6 @@ from programmes.enrolment.forms.enrolment import (
     application_profile,
     availability_grid,
     competency_formset,
-)
-from programmes.matching.permissions import (
-    get_enrolment_for_manager,
-    get_enrolment_for_user,
-    matching_coordinator_required,
-    recruitment_access,
-    staff_page,
 )
 from programmes.matching.selectors.matching import (
     enrolment_list_for_coordinator,
@@ -66,9 +60,9 @@ def _competencies(programme: Programme) -> QuerySet[Competency]:
     return Competency.objects.order_by(first, "name")
 
 
-def recruitment(request: AuthedRequest, programme_id: int) -> HttpResponse:
+@allowed(Action.VIEW_RECRUITMENT)
+def recruitment(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The recruitment page: purpose, commitment, who may apply, and the way in for each role."""
-    access = recruitment_access(request.user, programme_id)
     programme = access.programme
     context = {
         "access": access,
@@ -80,8 +74,8 @@ def recruitment(request: AuthedRequest, programme_id: int) -> HttpResponse:
     return render(request, "programmes/enrolment/recruitment.html", context)
 
 
-@staff_page
-def recruitment_edit(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.READ_STAFF_PAGES, post=Action.MANAGE_PROGRAMME)
+def recruitment_edit(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Coordinators open or close recruitment and say what the programme asks of people; HR reads."""
     programme = access.programme
     form = RecruitmentForm(request.POST or None, instance=recruitment_for(programme))
@@ -98,9 +92,9 @@ def recruitment_edit(request: AuthedRequest, access: ProgrammeAccess) -> HttpRes
     )
 
 
-def enrolment_apply_view(request: AuthedRequest, programme_id: int, role: str) -> HttpResponse:
+@allowed(Action.VIEW_RECRUITMENT)
+def enrolment_apply_view(request: AuthedRequest, access: Standing, role: str) -> HttpResponse:
     """Apply in a role: the profile and the competencies to develop (mentees) or offer (mentors)."""
-    access = recruitment_access(request.user, programme_id)
     programme = access.programme
     if role not in roles_for(programme):
         raise Http404
@@ -123,19 +117,19 @@ def enrolment_apply_view(request: AuthedRequest, programme_id: int, role: str) -
     return render(request, "programmes/enrolment/apply.html", context)
 
 
-def enrolment_detail(request: AuthedRequest, programme_id: int, enrolment_id: int) -> HttpResponse:
+@allowed(Action.VIEW_APPLICATION, target="enrolment")
+def enrolment_detail(request: AuthedRequest, found: Standing) -> HttpResponse:
     """One application: its profile, state, readiness gates and matches; screening for coordinators."""
-    found = get_enrolment_for_user(request.user, programme_id, enrolment_id)
     context = enrolment_page_for_user(found=found)
     context["screening_form"] = ScreeningForm()
     context["withdraw_form"] = WithdrawForm()
     return render(request, "programmes/enrolment/detail.html", context)
 
 
-def enrolment_edit(request: AuthedRequest, programme_id: int, enrolment_id: int) -> HttpResponse:
+@allowed(Action.EDIT_APPLICATION, target="enrolment")
+def enrolment_edit(request: AuthedRequest, found: Standing) -> HttpResponse:
     """The applicant changes their own profile (until matched)."""
-    found = get_enrolment_for_user(request.user, programme_id, enrolment_id, own=True)
-    enrolment = found.enrolment
+    enrolment = found.application
     if not can_edit_profile(enrolment):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
@@ -162,10 +156,10 @@ def enrolment_edit(request: AuthedRequest, programme_id: int, enrolment_id: int)
     return render(request, "programmes/enrolment/apply.html", context)
 
 
-def enrolment_preferences(request: AuthedRequest, programme_id: int, enrolment_id: int) -> HttpResponse:
+@allowed(Action.EDIT_APPLICATION, target="enrolment")
+def enrolment_preferences(request: AuthedRequest, found: Standing) -> HttpResponse:
     """A mentee ranks up to five of the programme's mentors."""
-    found = get_enrolment_for_user(request.user, programme_id, enrolment_id, own=True)
-    mentee = found.enrolment
+    mentee = found.application
     if mentee.is_mentor_side or not can_edit_profile(mentee):
         raise PermissionDenied
     mentors, ranks = mentor_choices_for_mentee(mentee=mentee)
@@ -183,46 +177,45 @@ def enrolment_preferences(request: AuthedRequest, programme_id: int, enrolment_i
 
 
 @require_POST
-def enrolment_withdraw_view(request: AuthedRequest, programme_id: int, enrolment_id: int) -> HttpResponse:
+@allowed(Action.VIEW_APPLICATION, target="enrolment")
+def enrolment_withdraw_view(request: AuthedRequest, found: Standing) -> HttpResponse:
     """The applicant (or a coordinator, with a reason) withdraws the application."""
-    found = get_enrolment_for_user(request.user, programme_id, enrolment_id)
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        enrolment_withdraw(actor=request.user, enrolment=found.enrolment, reason=reason)
+        enrolment_withdraw(actor=request.user, enrolment=found.application, reason=reason)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("The application is withdrawn."))
-    return redirect("programmes:enrolment_detail", programme_id, enrolment_id)
+    return redirect("programmes:enrolment_detail", found.programme.pk, found.application.pk)
 
 
 @require_POST
-def enrolment_screen_view(request: AuthedRequest, programme_id: int, enrolment_id: int) -> HttpResponse:
+@allowed(Action.SCREEN_APPLICATION, target="enrolment")
+def enrolment_screen_view(request: AuthedRequest, found: Standing) -> HttpResponse:
     """A coordinator accepts or declines an application (a decline needs a reason)."""
-    found = get_enrolment_for_user(request.user, programme_id, enrolment_id)
-    if not found.is_coordinator:
-        raise PermissionDenied
     form = ScreeningForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(str(e) for e in errors))
-        return redirect("programmes:enrolment_detail", programme_id, enrolment_id)
+        return redirect("programmes:enrolment_detail", found.programme.pk, found.application.pk)
     accept = form.cleaned_data["decision"] == "accept"
     try:
         enrolment_screen(
-            actor=request.user, enrolment=found.enrolment, accept=accept, reason=form.cleaned_data["reason"]
+            actor=request.user, enrolment=found.application, accept=accept, reason=form.cleaned_data["reason"]
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Application accepted.") if accept else _("Application declined."))
-    return redirect("programmes:enrolment_detail", programme_id, enrolment_id)
+    return redirect("programmes:enrolment_detail", found.programme.pk, found.application.pk)
 
 
-def enrolment_approval(request: AuthedRequest, programme_id: int, enrolment_id: int) -> HttpResponse:
+@allowed(Action.DECIDE_AS_MANAGER, target="enrolment")
+def enrolment_approval(request: AuthedRequest, found: Standing) -> HttpResponse:
     """The applicant's manager approves or refuses the time the programme takes."""
-    enrolment = get_enrolment_for_manager(request.user, programme_id, enrolment_id)
+    enrolment = found.application
     form = ApprovalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
@@ -234,13 +227,13 @@ def enrolment_approval(request: AuthedRequest, programme_id: int, enrolment_id: 
             messages.error(request, str(exc.message))
         else:
             messages.success(request, _("Thank you: your decision is recorded."))
-            return redirect("programmes:enrolment_approval", programme_id, enrolment_id)
+            return redirect("programmes:enrolment_approval", enrolment.programme_id, enrolment.pk)
     context = {"programme": enrolment.programme, "enrolment": enrolment, "form": form}
     return render(request, "programmes/enrolment/approval.html", context)
 
 
-@matching_coordinator_required
-def enrolment_list(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def enrolment_list(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The coordinator's list of applications, by state, with what keeps each out of the pool."""
     state = request.GET.get("state", "")
     if state and state not in Enrolment.State.values:

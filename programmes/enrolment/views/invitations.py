@@ -12,8 +12,9 @@ from django.views.decorators.http import require_http_methods
 from people.models import BackgroundJob
 from people.services.jobs import JobBusy, latest_job
 from people.types import AuthedRequest
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
-from programmes.core.permissions import ProgrammeAccess, coordinator_required
 from programmes.enrolment.forms.invitations import InvitationForm
 from programmes.enrolment.selectors import invitation_audience, invitation_counts, invitation_list_for_coordinator
 from programmes.enrolment.services.jobs import inline_limit, invitations_start
@@ -22,9 +23,9 @@ from programmes.models import Programme
 from ..services.invitations import invitation_open, invitations_send
 
 
-@coordinator_required
+@allowed(Action.MANAGE_PROGRAMME)
 @require_http_methods(["GET", "POST"])
-def invitations(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+def invitations(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Who was invited and where they are (sent, opened, applied); the form invites more at once."""
     programme = access.programme
     form = InvitationForm(request.POST or None)

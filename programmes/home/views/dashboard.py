@@ -11,17 +11,18 @@ from django.views.decorators.http import require_POST
 
 from people.paging import page_query
 from people.types import AuthedRequest
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
 from programmes.home.selectors.dashboard import SECTIONS, dashboard_for_programme
 from programmes.models import CoordinatorTask
 from programmes.support.forms import SupportSettingsForm, service_error_text
-from programmes.support.permissions import coordinator_access
 from programmes.support.services.support import coordinator_task_complete, support_settings_for
 
 
-def dashboard(request: AuthedRequest, programme_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def dashboard(request: AuthedRequest, access: Standing) -> HttpResponse:
     """What needs the coordinator today, and how the programme is going (a fixed number of queries)."""
-    access = coordinator_access(request.user, programme_id)
     pages = {key: _number(request.GET.get(f"{key}_page")) for key in SECTIONS}
     board = dashboard_for_programme(programme=access.programme, pages=pages)
     for key in SECTIONS:  # each list pages on its own (?at_risk_page=2), keeping the others where they are
@@ -38,23 +39,23 @@ def _number(text: str | None) -> int:
     return int(text) if text and text.isdigit() and 0 < len(text) < 7 else 1
 
 
-def support_settings(request: AuthedRequest, programme_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def support_settings(request: AuthedRequest, access: Standing) -> HttpResponse:
     """When check-ins fall due: days after the start, then every so many days."""
-    access = coordinator_access(request.user, programme_id)
     form = SupportSettingsForm(request.POST or None, instance=support_settings_for(access.programme))
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The check-in schedule is saved."))
-        return redirect("programmes:dashboard", programme_id)
+        return redirect("programmes:dashboard", access.programme.pk)
     return render(
         request, "programmes/dashboard/settings.html", {"access": access, "programme": access.programme, "form": form}
     )
 
 
 @require_POST
-def task_done(request: AuthedRequest, programme_id: int, task_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def task_done(request: AuthedRequest, access: Standing, task_id: int) -> HttpResponse:
     """Tick a coordinator task off."""
-    access = coordinator_access(request.user, programme_id)
     task = get_object_or_404(CoordinatorTask, pk=task_id, programme=access.programme)
     try:
         coordinator_task_complete(actor=request.user, task=task)
@@ -62,4 +63,4 @@ def task_done(request: AuthedRequest, programme_id: int, task_id: int) -> HttpRe
         messages.error(request, service_error_text(exc))
     else:
         messages.success(request, _("Task done."))
-    return redirect("programmes:dashboard", programme_id)
+    return redirect("programmes:dashboard", access.programme.pk)

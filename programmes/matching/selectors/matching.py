@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
@@ -15,7 +15,6 @@ from django.db.models.functions import Coalesce
 from people.models import Competency, OrgUnit, User
 from programmes.core.gates import pool_blockers
 from programmes.core.states import ENROLMENT_MENTOR_PICKABLE, OPEN
-from programmes.matching.permissions import EnrolmentAccess
 from programmes.models import (
     AuditEvent,
     Enrolment,
@@ -30,6 +29,9 @@ from programmes.models import (
     RelationshipMember,
     UnmatchedMentee,
 )
+
+if TYPE_CHECKING:  # the access policy reads these; selectors only take the Standing a page was given
+    from programmes.access import Standing
 
 State = Enrolment.State
 Role = Enrolment.Role
@@ -77,9 +79,9 @@ def relationships_for_enrolment(enrolment: Enrolment) -> list[Relationship]:
     )
 
 
-def enrolment_page_for_user(*, found: EnrolmentAccess) -> dict[str, Any]:
+def enrolment_page_for_user(*, found: Standing) -> dict[str, Any]:
     """Everything the application page shows, for its applicant or a coordinator."""
-    enrolment = found.enrolment
+    enrolment = found.application
     competencies = list(enrolment.competencies.select_related("competency"))
     history = AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Enrolment), object_id=enrolment.pk
@@ -89,7 +91,7 @@ def enrolment_page_for_user(*, found: EnrolmentAccess) -> dict[str, Any]:
     )
     settings = matching_settings_for(enrolment.programme)
     return {
-        "access": found.access,
+        "access": found,
         "found": found,
         "programme": enrolment.programme,
         "enrolment": enrolment,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,8 +22,8 @@ from django.utils.translation import ngettext
 
 from people.models import BackgroundJob, User
 from people.services.jobs import JobRefused, Progress, job_run, job_start
+from programmes.access import Action, standing_for
 from programmes.core.errors import DomainError
-from programmes.core.permissions import get_programme_for_user
 from programmes.models import Programme
 
 from .matching import _require_matching_phase, match_run_create
@@ -71,6 +71,7 @@ def match_job_outcome(job: BackgroundJob) -> str | None:
 
 def match_job_access(user: User, job: BackgroundJob) -> None:
     """Who follows a match run: the programme's coordinators (404 outside it, 403 for its other staff)."""
-    access = get_programme_for_user(user, int(job.target_id or 0))
-    if not access.is_coordinator:
-        raise PermissionDenied
+    programme = Programme.objects.filter(pk=int(job.target_id or 0)).first()
+    if programme is None:
+        raise Http404
+    standing_for(user, programme).require(Action.MANAGE_PROGRAMME)

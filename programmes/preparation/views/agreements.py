@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -12,10 +13,11 @@ from django.views.decorators.http import require_POST
 
 from people.client_ip import client_ip
 from people.types import AuthedRequest
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.core.errors import DomainError, StaleTransition
-from programmes.models import Relationship
+from programmes.models import Agreement, Relationship
 from programmes.preparation.forms.agreements import AgreementForm, FirstMeetingForm, SignForm, agreement_initial
-from programmes.preparation.permissions import AgreementAccess, get_agreement_for_user
 from programmes.preparation.selectors.agreements import AgreementPage, agreement_page
 
 from ..services.agreements import (
@@ -28,6 +30,29 @@ from ..services.agreements import (
 from ..services.development import MENTEE_SIDE
 
 
+@dataclass(frozen=True)
+class AgreementAccess:
+    """A relationship's agreement, and the Standing of the person looking at it."""
+
+    agreement: Agreement
+    standing: Standing
+
+    @property
+    def can_write(self) -> bool:
+        return self.standing.is_member
+
+
+def _agreement(standing: Standing, *, write: bool = False) -> AgreementAccess:
+    """The agreement of the page's relationship: 404 until it is drafted (when everyone accepts); with
+    `write`, the members only (403: coordinators read it)."""
+    agreement = Agreement.objects.filter(relationship=standing.pair).first()
+    if agreement is None:
+        raise Http404
+    if write:
+        standing.require(Action.ACT_IN_RELATIONSHIP)
+    return AgreementAccess(agreement, standing)
+
+
 def _page(found: AgreementAccess, request: AuthedRequest, number: int | None = None) -> AgreementPage:
     page = agreement_page(agreement=found.agreement, user=request.user, number=number)
     if page is None:
@@ -36,7 +61,7 @@ def _page(found: AgreementAccess, request: AuthedRequest, number: int | None = N
 
 
 def _context(found: AgreementAccess, page: AgreementPage, **extra: Any) -> dict[str, Any]:
-    relationship = found.found.relationship
+    relationship = found.standing.pair
     mentees = [m.member.enrolment for m in page.members if m.member.enrolment.role in MENTEE_SIDE]
     return {
         "programme": relationship.programme,
@@ -52,31 +77,35 @@ def _context(found: AgreementAccess, page: AgreementPage, **extra: Any) -> dict[
     }
 
 
-def agreement_detail(request: AuthedRequest, programme_id: int, relationship_id: int) -> HttpResponse:
+@allowed(Action.VIEW_RELATIONSHIP, target="relationship")
+def agreement_detail(request: AuthedRequest, standing: Standing) -> HttpResponse:
     """The current version, who has signed it, what activation waits for, and the member's own forms."""
-    found = get_agreement_for_user(request.user, programme_id, relationship_id)
+    found = _agreement(standing)
     page = _page(found, request)
     return render(request, "programmes/agreements/detail.html", _context(found, page))
 
 
-def agreement_version(request: AuthedRequest, programme_id: int, relationship_id: int, number: int) -> HttpResponse:
+@allowed(Action.VIEW_RELATIONSHIP, target="relationship")
+def agreement_version(request: AuthedRequest, standing: Standing, number: int) -> HttpResponse:
     """An earlier (or the current) version as it was, with its signatures."""
-    found = get_agreement_for_user(request.user, programme_id, relationship_id)
+    found = _agreement(standing)
     page = _page(found, request, number)
     return render(request, "programmes/agreements/detail.html", _context(found, page, history=True))
 
 
-def agreement_print(request: AuthedRequest, programme_id: int, relationship_id: int, number: int) -> HttpResponse:
+@allowed(Action.VIEW_RELATIONSHIP, target="relationship")
+def agreement_print(request: AuthedRequest, standing: Standing, number: int) -> HttpResponse:
     """A print-ready page of one version and its signatures."""
-    found = get_agreement_for_user(request.user, programme_id, relationship_id)
+    found = _agreement(standing)
     page = _page(found, request, number)
     return render(request, "programmes/agreements/print.html", _context(found, page))
 
 
-def agreement_edit(request: AuthedRequest, programme_id: int, relationship_id: int) -> HttpResponse:
+@allowed(Action.VIEW_RELATIONSHIP, target="relationship")
+def agreement_edit(request: AuthedRequest, standing: Standing) -> HttpResponse:
     """Members change the terms; after a signature the change becomes a new version for everyone to sign."""
-    found = get_agreement_for_user(request.user, programme_id, relationship_id, write=True)
-    relationship = found.found.relationship
+    found = _agreement(standing, write=True)
+    relationship = standing.pair
     version = current_version(found.agreement)
     goals = mentee_goals(relationship)
     form = AgreementForm(request.POST or None, initial=agreement_initial(version), goals=goals)
@@ -100,19 +129,20 @@ def agreement_edit(request: AuthedRequest, programme_id: int, relationship_id: i
                 messages.warning(request, _("Saved as version %(n)d: everyone signs again.") % {"n": saved.number})
             else:
                 messages.success(request, _("Agreement saved."))
-            return redirect("programmes:agreement", programme_id, relationship_id)
+            return redirect("programmes:agreement", standing.programme.pk, standing.pair.pk)
     page = _page(found, request)
     return render(request, "programmes/agreements/edit.html", _context(found, page, form=form))
 
 
 @require_POST
-def agreement_sign_view(request: AuthedRequest, programme_id: int, relationship_id: int) -> HttpResponse:
+@allowed(Action.VIEW_RELATIONSHIP, target="relationship")
+def agreement_sign_view(request: AuthedRequest, standing: Standing) -> HttpResponse:
     """A member signs the version they read by typing their full name."""
-    found = get_agreement_for_user(request.user, programme_id, relationship_id, write=True)
+    found = _agreement(standing, write=True)
     form = SignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Type your full name to sign."))
-        return redirect("programmes:agreement", programme_id, relationship_id)
+        return redirect("programmes:agreement", standing.programme.pk, standing.pair.pk)
     try:
         agreement_sign(
             actor=request.user,
@@ -125,22 +155,23 @@ def agreement_sign_view(request: AuthedRequest, programme_id: int, relationship_
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
-        found.found.relationship.refresh_from_db(fields=["state"])
-        if found.found.relationship.state == Relationship.State.ACTIVE:
+        standing.pair.refresh_from_db(fields=["state"])
+        if standing.pair.state == Relationship.State.ACTIVE:
             messages.success(request, _("Signed. Everything is in place: your mentoring relationship is now active."))
         else:
             messages.success(request, _("Signed. Thank you."))
-    return redirect("programmes:agreement", programme_id, relationship_id)
+    return redirect("programmes:agreement", standing.programme.pk, standing.pair.pk)
 
 
 @require_POST
-def agreement_first_meeting_view(request: AuthedRequest, programme_id: int, relationship_id: int) -> HttpResponse:
+@allowed(Action.VIEW_RELATIONSHIP, target="relationship")
+def agreement_first_meeting_view(request: AuthedRequest, standing: Standing) -> HttpResponse:
     """A member records when the first meeting took place."""
-    found = get_agreement_for_user(request.user, programme_id, relationship_id, write=True)
+    found = _agreement(standing, write=True)
     form = FirstMeetingForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the date and time of your first meeting."))
-        return redirect("programmes:agreement", programme_id, relationship_id)
+        return redirect("programmes:agreement", standing.programme.pk, standing.pair.pk)
     try:
         agreement_first_meeting_record(
             actor=request.user, agreement=found.agreement, met_at=form.cleaned_data["met_at"]
@@ -148,9 +179,9 @@ def agreement_first_meeting_view(request: AuthedRequest, programme_id: int, rela
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
-        found.found.relationship.refresh_from_db(fields=["state"])
-        if found.found.relationship.state == Relationship.State.ACTIVE:
+        standing.pair.refresh_from_db(fields=["state"])
+        if standing.pair.state == Relationship.State.ACTIVE:
             messages.success(request, _("First meeting recorded: your mentoring relationship is now active."))
         else:
             messages.success(request, _("First meeting recorded."))
-    return redirect("programmes:agreement", programme_id, relationship_id)
+    return redirect("programmes:agreement", standing.programme.pk, standing.pair.pk)

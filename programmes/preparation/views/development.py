@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
-from programmes.core.permissions import ProgrammeAccess
-from programmes.matching.permissions import matching_coordinator_required
-from programmes.models import DevelopmentGoal
+from programmes.models import DevelopmentGoal, DevelopmentPlan
 from programmes.preparation.forms.development import (
     CommentForm,
     GoalForm,
@@ -29,7 +28,6 @@ from programmes.preparation.forms.development import (
     StatusForm,
     goal_initial,
 )
-from programmes.preparation.permissions import PlanAccess, get_plan_for_manager, get_plan_for_user
 from programmes.preparation.selectors.development import (
     plan_goals_for_manager,
     plan_goals_for_pair,
@@ -60,23 +58,29 @@ class GoalCard:
     open_form: str = ""  # the form shown open: the one that failed, so the person sees what they typed
 
 
-def _goal(found: PlanAccess, goal_id: int) -> DevelopmentGoal:
-    goal = DevelopmentGoal.objects.filter(pk=goal_id, plan__enrolment=found.enrolment).first()
+def _plan(found: Standing) -> DevelopmentPlan | None:
+    """The mentee's plan (None until the first goal)."""
+    return DevelopmentPlan.objects.filter(enrolment=found.application).first()
+
+
+def _goal(found: Standing, goal_id: int) -> DevelopmentGoal:
+    goal = DevelopmentGoal.objects.filter(pk=goal_id, plan__enrolment=found.application).first()
     if goal is None:
         raise Http404
     return goal
 
 
-def _plan_url(found: PlanAccess, goal_id: int | None = None) -> str:
-    url = reverse("programmes:plan", args=[found.enrolment.programme_id, found.enrolment.pk])
+def _plan_url(found: Standing, goal_id: int | None = None) -> str:
+    url = reverse("programmes:plan", args=[found.application.programme_id, found.application.pk])
     return f"{url}#goal-{goal_id}" if goal_id else url
 
 
 def _render_plan(
-    request: AuthedRequest, found: PlanAccess, *, bound: tuple[int, str, forms.Form] | None = None, status: int = 200
+    request: AuthedRequest, found: Standing, *, bound: tuple[int, str, forms.Form] | None = None, status: int = 200
 ) -> HttpResponse:
     """The plan page; `bound` = (goal id, form name, form) re-shows a form that failed, with what was typed."""
-    goals = plan_goals_for_pair(plan=found.plan)
+    plan = _plan(found)
+    goals = plan_goals_for_pair(plan=plan)
     cards = []
     for goal in goals:
         card = GoalCard(
@@ -92,9 +96,10 @@ def _render_plan(
         cards.append(card)
     chart = progress_chart(goals)
     context = {
-        "programme": found.enrolment.programme,
-        "enrolment": found.enrolment,
+        "programme": found.application.programme,
+        "enrolment": found.application,
         "found": found,
+        "plan": plan,
         "cards": cards,
         "chart": chart,
         "chart_rows": progress_table(chart),
@@ -102,20 +107,20 @@ def _render_plan(
     return render(request, "programmes/development/plan.html", context, status=status)
 
 
-def plan_detail(request: AuthedRequest, programme_id: int, enrolment_id: int) -> HttpResponse:
+@allowed(Action.VIEW_PLAN, target="mentee")
+def plan_detail(request: AuthedRequest, found: Standing) -> HttpResponse:
     """The mentee's plan: goals with status, progress and comments, and progress over time as a chart and table."""
-    found = get_plan_for_user(request.user, programme_id, enrolment_id)
     return _render_plan(request, found)
 
 
-def _goal_form_page(request: AuthedRequest, found: PlanAccess, goal: DevelopmentGoal | None) -> HttpResponse:
-    programme = found.enrolment.programme
+def _goal_form_page(request: AuthedRequest, found: Standing, goal: DevelopmentGoal | None) -> HttpResponse:
+    programme = found.application.programme
     initial = goal_initial(goal) if goal else {}
     form = GoalForm(request.POST or None, initial=initial, programme=programme)
     if request.method == "POST" and form.is_valid():
         try:
             if goal is None:
-                saved = development_goal_create(actor=request.user, enrolment=found.enrolment, data=form.goal_input())
+                saved = development_goal_create(actor=request.user, enrolment=found.application, data=form.goal_input())
             else:
                 saved = development_goal_update(actor=request.user, goal=goal, data=form.goal_input())
         except DomainError as exc:
@@ -123,29 +128,27 @@ def _goal_form_page(request: AuthedRequest, found: PlanAccess, goal: Development
         else:
             messages.success(request, _("Goal saved."))
             return redirect(_plan_url(found, saved.pk))
-    context = {"programme": programme, "enrolment": found.enrolment, "form": form, "goal": goal}
+    context = {"programme": programme, "enrolment": found.application, "form": form, "goal": goal}
     return render(request, "programmes/development/goal_form.html", context)
 
 
-def goal_create(request: AuthedRequest, programme_id: int, enrolment_id: int) -> HttpResponse:
+@allowed(Action.WORK_ON_PLAN, target="mentee")
+def goal_create(request: AuthedRequest, found: Standing) -> HttpResponse:
     """The mentee adds a goal."""
-    found = get_plan_for_user(request.user, programme_id, enrolment_id, write=True)
-    if not found.is_owner:
-        raise PermissionDenied
+    found.require(Action.EDIT_GOALS)
     return _goal_form_page(request, found, None)
 
 
-def goal_edit(request: AuthedRequest, programme_id: int, enrolment_id: int, goal_id: int) -> HttpResponse:
+@allowed(Action.WORK_ON_PLAN, target="mentee")
+def goal_edit(request: AuthedRequest, found: Standing, goal_id: int) -> HttpResponse:
     """The mentee rewrites a goal."""
-    found = get_plan_for_user(request.user, programme_id, enrolment_id, write=True)
     goal = _goal(found, goal_id)
-    if not found.is_owner:
-        raise PermissionDenied
+    found.require(Action.EDIT_GOALS)
     return _goal_form_page(request, found, goal)
 
 
 def _post_on_goal(
-    request: AuthedRequest, found: PlanAccess, goal: DevelopmentGoal, name: str, form: forms.Form, action: Any
+    request: AuthedRequest, found: Standing, goal: DevelopmentGoal, name: str, form: forms.Form, action: Any
 ) -> HttpResponse:
     """Validate `form`, run `action(form)`; on a problem re-show the plan with the form and its message."""
     if form.is_valid():
@@ -159,9 +162,9 @@ def _post_on_goal(
 
 
 @require_POST
-def goal_status(request: AuthedRequest, programme_id: int, enrolment_id: int, goal_id: int) -> HttpResponse:
+@allowed(Action.WORK_ON_PLAN, target="mentee")
+def goal_status(request: AuthedRequest, found: Standing, goal_id: int) -> HttpResponse:
     """The mentee or mentor moves a goal along its status."""
-    found = get_plan_for_user(request.user, programme_id, enrolment_id, write=True)
     goal = _goal(found, goal_id)
     form = StatusForm(request.POST, goal=goal)
 
@@ -175,9 +178,9 @@ def goal_status(request: AuthedRequest, programme_id: int, enrolment_id: int, go
 
 
 @require_POST
-def goal_progress(request: AuthedRequest, programme_id: int, enrolment_id: int, goal_id: int) -> HttpResponse:
+@allowed(Action.WORK_ON_PLAN, target="mentee")
+def goal_progress(request: AuthedRequest, found: Standing, goal_id: int) -> HttpResponse:
     """The mentee or mentor records progress."""
-    found = get_plan_for_user(request.user, programme_id, enrolment_id, write=True)
     goal = _goal(found, goal_id)
     form = ProgressForm(request.POST, prefix=f"p{goal.pk}")
 
@@ -190,9 +193,9 @@ def goal_progress(request: AuthedRequest, programme_id: int, enrolment_id: int, 
 
 
 @require_POST
-def goal_comment(request: AuthedRequest, programme_id: int, enrolment_id: int, goal_id: int) -> HttpResponse:
+@allowed(Action.VIEW_PLAN, target="mentee")
+def goal_comment(request: AuthedRequest, found: Standing, goal_id: int) -> HttpResponse:
     """The mentor (or the mentee, or a coordinator) comments on a goal."""
-    found = get_plan_for_user(request.user, programme_id, enrolment_id)
     goal = _goal(found, goal_id)
     form = CommentForm(request.POST, prefix=f"c{goal.pk}")
 
@@ -204,12 +207,11 @@ def goal_comment(request: AuthedRequest, programme_id: int, enrolment_id: int, g
 
 
 @require_POST
-def goal_share(request: AuthedRequest, programme_id: int, enrolment_id: int, goal_id: int) -> HttpResponse:
+@allowed(Action.WORK_ON_PLAN, target="mentee")
+def goal_share(request: AuthedRequest, found: Standing, goal_id: int) -> HttpResponse:
     """The mentee shows a goal to their manager, or hides it again."""
-    found = get_plan_for_user(request.user, programme_id, enrolment_id, write=True)
     goal = _goal(found, goal_id)
-    if not found.is_owner:
-        raise PermissionDenied
+    found.require(Action.EDIT_GOALS)
     form = ShareForm(request.POST)
     shared = form.is_valid() and form.cleaned_data["shared"]
     development_goal_share(actor=request.user, goal=goal, shared=shared)
@@ -220,36 +222,38 @@ def goal_share(request: AuthedRequest, programme_id: int, enrolment_id: int, goa
     return redirect(_plan_url(found, goal.pk))
 
 
-def plan_manager(request: AuthedRequest, programme_id: int, enrolment_id: int) -> HttpResponse:
+@allowed(Action.VIEW_SHARED_GOALS, target="mentee")
+def plan_manager(request: AuthedRequest, found: Standing) -> HttpResponse:
     """The mentee's manager: the shared goals only, and the acknowledgement."""
-    found = get_plan_for_manager(request.user, programme_id, enrolment_id)
+    plan = _plan(found)
     context = {
-        "programme": found.enrolment.programme,
-        "enrolment": found.enrolment,
-        "plan": found.plan,
-        "goals": plan_goals_for_manager(plan=found.plan),
+        "programme": found.application.programme,
+        "enrolment": found.application,
+        "plan": plan,
+        "goals": plan_goals_for_manager(plan=plan),
     }
     return render(request, "programmes/development/manager.html", context)
 
 
 @require_POST
-def plan_acknowledge(request: AuthedRequest, programme_id: int, enrolment_id: int) -> HttpResponse:
+@allowed(Action.VIEW_SHARED_GOALS, target="mentee")
+def plan_acknowledge(request: AuthedRequest, found: Standing) -> HttpResponse:
     """The manager acknowledges the plan."""
-    found = get_plan_for_manager(request.user, programme_id, enrolment_id)
-    if found.plan is None:
+    plan = _plan(found)
+    if plan is None:
         messages.error(request, _("No goal is shared with you yet, so there is nothing to acknowledge."))
     else:
         try:
-            development_plan_acknowledge(actor=request.user, plan=found.plan)
+            development_plan_acknowledge(actor=request.user, plan=plan)
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:
             messages.success(request, _("Thank you: the plan is acknowledged."))
-    return redirect("programmes:plan_manager", programme_id, enrolment_id)
+    return redirect("programmes:plan_manager", found.programme.pk, found.application.pk)
 
 
-@matching_coordinator_required
-def preparation(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def preparation(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The coordinator's overview: orientation, unsigned agreements, plans with no goals, goals at risk."""
     language = (get_language() or "en").split("-")[0]
     overview = preparation_overview(programme=access.programme, language=language)

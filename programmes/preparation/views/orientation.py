@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
-from programmes.core.permissions import ProgrammeAccess
-from programmes.matching.permissions import matching_coordinator_required
 from programmes.models import Enrolment, OrientationCompletion, OrientationModule
 from programmes.preparation.forms.orientation import CompleteForm, ModuleForm
-from programmes.preparation.permissions import get_module_for_user, get_orientation_for_user
 from programmes.preparation.selectors.orientation import (
     orientation_completion_report,
     orientation_sections_for_reader,
@@ -37,9 +35,9 @@ def _language() -> str:
     return (get_language() or "en").split("-")[0]
 
 
-def orientation_home(request: AuthedRequest, programme_id: int) -> HttpResponse:
+@allowed(Action.VIEW_ORIENTATION)
+def orientation_home(request: AuthedRequest, found: Standing) -> HttpResponse:
     """The reader's modules per audience, what is done, and what is left (required first)."""
-    found = get_orientation_for_user(request.user, programme_id)
     sections = orientation_sections_for_reader(
         user=request.user, programme=found.programme, audiences=found.audiences, language=_language()
     )
@@ -52,14 +50,21 @@ def orientation_home(request: AuthedRequest, programme_id: int) -> HttpResponse:
     return render(request, "programmes/orientation/home.html", context)
 
 
-def orientation_module(request: AuthedRequest, programme_id: int, module_id: int) -> HttpResponse:
+@allowed(Action.VIEW_ORIENTATION)
+def orientation_module(request: AuthedRequest, found: Standing, module_id: int) -> HttpResponse:
     """Read one module in one's language; confirm it (or pass its quiz) to complete it."""
-    found = get_orientation_for_user(request.user, programme_id)
-    module = get_module_for_user(found, module_id)
+    module = (
+        OrientationModule.objects.prefetch_related("texts__questions")
+        .filter(pk=module_id, programme=found.programme)
+        .first()
+    )
+    if module is None:
+        raise Http404
+    reading = found.about_object(module).require(Action.VIEW_MODULE)
     text = module.text_for(_language())
-    can_complete = module.audience in found.audiences
-    if request.method == "POST" and not can_complete:
-        raise PermissionDenied
+    can_complete = reading.may(Action.COMPLETE_MODULE)
+    if request.method == "POST":
+        reading.require(Action.COMPLETE_MODULE)
     form = CompleteForm(request.POST if request.method == "POST" else None, module=module, text=text)
     wrong: list[int] = []
     if request.method == "POST" and form.is_valid():
@@ -79,7 +84,7 @@ def orientation_module(request: AuthedRequest, programme_id: int, module_id: int
             form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Module completed."))
-            return redirect("programmes:orientation", programme_id)
+            return redirect("programmes:orientation", found.programme.pk)
     context = {
         "programme": found.programme,
         "module": module,
@@ -93,17 +98,15 @@ def orientation_module(request: AuthedRequest, programme_id: int, module_id: int
     return render(request, "programmes/orientation/module.html", context)
 
 
-@matching_coordinator_required
-def orientation_manage(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def orientation_manage(request: AuthedRequest, access: Standing) -> HttpResponse:
     """The programme's modules per audience with completion per module, and completion per person."""
     report = orientation_completion_report(programme=access.programme, language=_language())
     context = {"access": access, "programme": access.programme, "report": report}
     return render(request, "programmes/orientation/manage.html", context)
 
 
-def _module_form_page(
-    request: AuthedRequest, access: ProgrammeAccess, module: OrientationModule | None
-) -> HttpResponse:
+def _module_form_page(request: AuthedRequest, access: Standing, module: OrientationModule | None) -> HttpResponse:
     form = ModuleForm(request.POST or None, module=module)
     if request.method == "POST" and form.is_valid():
         try:
@@ -119,14 +122,14 @@ def _module_form_page(
     return render(request, "programmes/orientation/module_form.html", context)
 
 
-@matching_coordinator_required
-def orientation_module_create(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def orientation_module_create(request: AuthedRequest, access: Standing) -> HttpResponse:
     """A new module, written in one or both languages."""
     return _module_form_page(request, access, None)
 
 
-@matching_coordinator_required
-def orientation_module_edit(request: AuthedRequest, access: ProgrammeAccess, module_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def orientation_module_edit(request: AuthedRequest, access: Standing, module_id: int) -> HttpResponse:
     """Change a module's settings, texts or quiz."""
     module = get_object_or_404(
         OrientationModule.objects.prefetch_related("texts__questions"), pk=module_id, programme=access.programme
@@ -135,8 +138,8 @@ def orientation_module_edit(request: AuthedRequest, access: ProgrammeAccess, mod
 
 
 @require_POST
-@matching_coordinator_required
-def orientation_module_delete_view(request: AuthedRequest, access: ProgrammeAccess, module_id: int) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def orientation_module_delete_view(request: AuthedRequest, access: Standing, module_id: int) -> HttpResponse:
     """Remove a module and its completions."""
     module = get_object_or_404(OrientationModule, pk=module_id, programme=access.programme)
     orientation_module_delete(actor=request.user, module=module)
@@ -145,8 +148,8 @@ def orientation_module_delete_view(request: AuthedRequest, access: ProgrammeAcce
 
 
 @require_POST
-@matching_coordinator_required
-def orientation_defaults_view(request: AuthedRequest, access: ProgrammeAccess) -> HttpResponse:
+@allowed(Action.MANAGE_PROGRAMME)
+def orientation_defaults_view(request: AuthedRequest, access: Standing) -> HttpResponse:
     """Add the default modules the programme does not have yet (English and Bahasa Indonesia)."""
     added = orientation_defaults_create(actor=request.user, programme=access.programme)
     if added:

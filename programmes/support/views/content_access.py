@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from people.types import AuthedRequest
+from programmes.access import Action, Standing
+from programmes.access_pages import allowed
 from programmes.enrolment.forms.access import ContentReasonForm
-from programmes.support.permissions import get_relationship_for_support
 
-from ..content_access import content_read_list_for_relationship, reason_remember, reason_required
+from ..content_access import content_read_list_for_relationship, reason_remember
 
 
-def content_reason(request: AuthedRequest, programme_id: int, relationship_id: int) -> HttpResponse:
+@allowed(Action.GIVE_READ_REASON, target="relationship")
+def content_reason(request: AuthedRequest, found: Standing) -> HttpResponse:
     """A coordinator records why they read this pair's content; then back to the page they were opening."""
-    found = get_relationship_for_support(request.user, programme_id, relationship_id)
-    if not reason_required(found):
-        raise PermissionDenied  # members read their own content without giving reasons
     form = ContentReasonForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
-        reason_remember(request, relationship_id, form.cleaned_data["reason"])
-        return redirect(_back_to(request, form.cleaned_data["next"], programme_id, relationship_id))
-    relationship = found.relationship
+        reason_remember(request, found.pair.pk, form.cleaned_data["reason"])
+        return redirect(_back_to(request, form.cleaned_data["next"], found.programme.pk, found.pair.pk))
+    relationship = found.pair
     context = {"programme": relationship.programme, "relationship": relationship, "form": form}
     return render(request, "programmes/support/content_reason_form.html", context)
 
@@ -37,10 +35,10 @@ def _back_to(request: AuthedRequest, target: str, programme_id: int, relationshi
     return target if safe and target.startswith(prefix) else support
 
 
-def content_reads(request: AuthedRequest, programme_id: int, relationship_id: int) -> HttpResponse:
+@allowed(Action.VIEW_RELATIONSHIP, target="relationship")
+def content_reads(request: AuthedRequest, found: Standing) -> HttpResponse:
     """Who outside the pair read what of its content, when and why (members and coordinators)."""
-    found = get_relationship_for_support(request.user, programme_id, relationship_id)
-    relationship = found.relationship
+    relationship = found.pair
     context = {
         "programme": relationship.programme,
         "relationship": relationship,
