@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -193,22 +193,38 @@ def _month_aggregates(
     return sessions, checkins
 
 
-def _unsigned(programme: Programme, page: int = 1) -> Section:
-    """Agreements waiting for signatures: a subquery per running pair, so kept with the programme's figures.
+def _cached_section(
+    name: str, programme: Programme, rows: Callable[[], QuerySet[Any]], page: int = 1, today: date | None = None
+) -> Section:
+    """A list that reads every running pair of the programme (an expression per pair: last activity, next
+    contact, the latest agreement version): its first page is kept with the programme's figures
+    (programmes.core.figures_cache).
 
-    The figures version moves on with every agreement change and every relationship's move (the services).
-    Only the first page is kept: a later one is asked for rarely, and costs its two queries.
+    Sessions, contacts, risk flags, agreements, relationships' moves and the support sweep move the figures
+    version on; the day is part of the key of the lists that depend on it. A later page is asked for
+    rarely, and costs its two queries.
     """
     if page > 1:
-        return _section(agreements_waiting(programme=programme), page)
-    rows, total = cached_per_programme(
-        "dashboard-unsigned", [programme.pk], lambda ids: {ids[0]: _first_rows(agreements_waiting(programme=programme))}
+        return _section(rows(), page)
+    variant = today.isoformat() if today else ""
+    found, total = cached_per_programme(
+        f"dashboard-{name}", [programme.pk], lambda ids: {ids[0]: _first_rows(rows())}, variant=variant
     )[programme.pk]
-    return Section([Listed(obj) for obj in rows], total)
+    return Section([Listed(obj) for obj in found], total)
 
 
 def _first_rows(queryset: QuerySet[Any]) -> tuple[list[Any], int]:
     return list(queryset[:LIMIT]), queryset.count()
+
+
+def _contacts_due_soon(programme: Programme, today: date) -> int:
+    """Running pairs whose coordinator contact falls in the next week (a count over every pair: cached)."""
+
+    def count(ids: list[int]) -> dict[int, int]:
+        week = relationships_contact_due_between(programmes=[programme], low=today, high=today + timedelta(days=7))
+        return {ids[0]: week.count()}
+
+    return cached_per_programme("dashboard-due-soon", [programme.pk], count, variant=today.isoformat())[programme.pk]
 
 
 def _rounded(value: float | None) -> float | None:
@@ -220,11 +236,11 @@ def _names(relationship_ids: Iterable[int]) -> dict[int, list[str]]:
     names: dict[int, list[str]] = defaultdict(list)
     members = (
         RelationshipMember.objects.filter(relationship_id__in=set(relationship_ids))
-        .select_related("enrolment__person")
         .order_by("relationship_id", "role", "pk")
+        .values_list("relationship_id", "enrolment__person__full_name")  # User.get_full_name is full_name
     )
-    for member in members:
-        names[member.relationship_id].append(member.enrolment.person.get_full_name())
+    for relationship_id, name in members:
+        names[relationship_id].append(name)
     return dict(names)
 
 
@@ -241,23 +257,37 @@ def dashboard_for_programme(
     page = pages or {}
     relationships = Relationship.objects.filter(programme=programme)
     by_state_counts = dict(relationships.values_list("state").annotate(n=Count("pk")).order_by())
-    finished, counted = orientation_figures(programme_ids=[programme.pk]).get(programme.pk, (0, 0))
+    # Reads every enrolment and completion of the programme: kept with its figures (a completion moves them on).
+    orientation = cached_per_programme(
+        "orientation", [programme.pk], lambda ids: {ids[0]: orientation_figures(programme_ids=ids).get(ids[0], (0, 0))}
+    )
+    finished, counted = orientation[programme.pk]
     dashboard = Dashboard(
         programme=programme,
-        at_risk=_section(relationships_at_risk(programmes=[programme], now=now), page.get("at_risk", 1)),
-        overdue_contacts=_section(
-            relationships_contact_overdue(programmes=[programme], today=today), page.get("overdue_contacts", 1)
+        at_risk=_cached_section(
+            "at-risk",
+            programme,
+            lambda: relationships_at_risk(programmes=[programme], now=now),
+            page.get("at_risk", 1),
+            today,
         ),
-        contacts_due_soon=relationships_contact_due_between(
-            programmes=[programme], low=today, high=today + timedelta(days=7)
-        ).count(),
+        overdue_contacts=_cached_section(
+            "overdue",
+            programme,
+            lambda: relationships_contact_overdue(programmes=[programme], today=today),
+            page.get("overdue_contacts", 1),
+            today,
+        ),
+        contacts_due_soon=_contacts_due_soon(programme, today),
         open_concerns=_section(
             Concern.objects.filter(programme=programme, state__in=(Concern.State.OPEN, Concern.State.MEDIATING))
             .annotate(rank=Case(When(severity="high", then=0), When(severity="medium", then=1), default=2))
             .order_by("rank", "created_at", "pk"),
             page.get("open_concerns", 1),
         ),
-        unsigned=_unsigned(programme, page.get("unsigned", 1)),
+        unsigned=_cached_section(
+            "unsigned", programme, lambda: agreements_waiting(programme=programme), page.get("unsigned", 1)
+        ),
         pending_proposals=_section(
             relationships.filter(state=RState.PROPOSED).order_by("created_at", "pk"), page.get("pending_proposals", 1)
         ),

@@ -131,6 +131,12 @@ def health_for(relationship: Relationship) -> RelationshipHealth:
     return health
 
 
+def _health_changed(health: RelationshipHealth) -> None:
+    """The dashboard's at-risk and contact lists are cached with the programme's figures: move them on."""
+    programme_id = Relationship.objects.filter(pk=health.relationship_id).values_list("programme_id", flat=True)
+    programme_figures_changed(programme_id.get())
+
+
 def flag_at_risk(*, health: RelationshipHealth, kind: str, reason: str, actor: User | None = None) -> bool:
     """Mark the relationship at risk with a reason a coordinator can act on; True when this call flagged it.
 
@@ -147,6 +153,7 @@ def flag_at_risk(*, health: RelationshipHealth, kind: str, reason: str, actor: U
         )
     health.refresh_from_db()
     if flagged:
+        _health_changed(health)
         audit_event_record(actor=actor, obj=health, from_state="ok", to_state="at_risk", reason=reason)
     return bool(flagged)
 
@@ -158,6 +165,7 @@ def clear_at_risk(*, health: RelationshipHealth, kind: str, reason: str, actor: 
     )
     health.refresh_from_db()
     if cleared:
+        _health_changed(health)
         audit_event_record(actor=actor, obj=health, from_state="at_risk", to_state="ok", reason=reason)
     return bool(cleared)
 
@@ -300,6 +308,7 @@ def contact_log(*, actor: User, relationship: Relationship, data: ContactInput) 
     _refresh_contact_due(health, relationship.programme)
     health.updated_at = timezone.now()
     health.save(update_fields=["health", "last_contact_on", "next_contact_due", "updated_at"])
+    programme_figures_changed(relationship.programme_id)
     if data.health == RelationshipHealth.Health.RED:
         reason = _("The coordinator rated the relationship red on %(day)s.") % {"day": data.contacted_on.isoformat()}
         flag_at_risk(health=health, kind=Risk.CONTACT, reason=str(reason), actor=actor)
