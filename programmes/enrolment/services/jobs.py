@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -21,8 +21,8 @@ from django.utils.translation import ngettext
 
 from people.models import BackgroundJob, OrgUnit, User
 from people.services.jobs import JobRefused, Progress, job_run, job_start
+from programmes.access import Action, standing_for
 from programmes.core.errors import DomainError
-from programmes.core.permissions import get_programme_for_user
 from programmes.enrolment.selectors import invitation_audience
 from programmes.models import Programme
 
@@ -84,6 +84,7 @@ def invitation_job_outcome(job: BackgroundJob) -> str | None:
 
 def invitation_job_access(user: User, job: BackgroundJob) -> None:
     """Who follows bulk invitations: the programme's coordinators (404 outside it, 403 for its other staff)."""
-    access = get_programme_for_user(user, int(job.target_id or 0))
-    if not access.is_coordinator:
-        raise PermissionDenied
+    programme = Programme.objects.filter(pk=int(job.target_id or 0)).first()
+    if programme is None:
+        raise Http404
+    standing_for(user, programme).require(Action.MANAGE_PROGRAMME)
