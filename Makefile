@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test lint typecheck pytest bench messages clean
+.PHONY: run test lint typecheck pytest bench bench-load messages clean
 
 $(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ pytest: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(PY) bench/import_people.py
 	$(PY) bench/matching.py
+
+## bench-load: the locust load test (README); DATABASE_URL and REDIS_URL point at a seed_demo --people 50000 database.
+bench-load: $(VENV)/.installed-dev
+	$(PY) bench/load.py
 
 ## messages: refresh the translation catalogues after changing strings (needs gettext).
 messages: export DJANGO_DEBUG = 1
