@@ -138,6 +138,16 @@ class ExportJob(models.Model):
         verbose_name = _("export job")
         verbose_name_plural = _("export jobs")
         indexes = [models.Index(fields=["requested_by", "-created_at"])]
+        constraints = [
+            # The same export asked for again while it is being built is not built twice (a double click,
+            # an impatient reload): the database refuses the second, and the person follows the first.
+            models.UniqueConstraint(
+                fields=["requested_by", "programme", "format", "filters"],
+                condition=models.Q(state__in=["queued", "running"]),
+                nulls_distinct=False,
+                name="one_unfinished_export_per_request",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} export #{self.pk} ({self.get_state_display()})"

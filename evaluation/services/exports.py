@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,10 +60,30 @@ def export_job_create(
     job = ExportJob(
         requested_by=actor, programme=programme, format=fmt, filters=filters.as_query(), rows_total=rows_total
     )
-    job.full_clean(exclude=["requested_by", "programme", "file"])
-    job.save()
+    job.full_clean(exclude=["requested_by", "programme", "file"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            job.save(force_insert=True)
+    except IntegrityError as exc:  # one_unfinished_export_per_request: the same export is being built
+        running = ExportJob.objects.filter(
+            requested_by=actor,
+            programme=programme,
+            format=fmt,
+            filters=job.filters,
+            state__in=(ExportJob.State.QUEUED, ExportJob.State.RUNNING),
+        ).first()
+        raise ExportBusy(_("This export is already being built: it is ready here soon."), running) from exc
     enqueue_on_commit(build_export, job.pk)
     return job
+
+
+class ExportBusy(Exception):
+    """The same export is queued or being built already; `job` is that one."""
+
+    def __init__(self, message: str, job: ExportJob | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.job = job
 
 
 def export_job_build(*, job_id: int) -> str:

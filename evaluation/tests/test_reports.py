@@ -9,6 +9,7 @@ import io
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -192,6 +193,25 @@ def test_a_large_export_becomes_a_background_job_only_its_requester_downloads(
     assert b"".join(download.streaming_content).decode("utf-8").startswith("\ufeffProgramme,")
     client.force_login(personas.admin)
     assert client.get(reverse("evaluation:export_job_download", args=[job.pk])).status_code == 404
+
+
+def test_the_same_large_export_asked_again_while_it_builds_follows_the_first_job(
+    client: Client, personas: Personas, settings: Any
+) -> None:
+    settings.EVALUATION_EXPORT_INLINE_ROWS = 0
+    o = _built(personas, mentored=10, comparison=10)
+    client.force_login(personas.coordinator)
+    url = reverse("evaluation:report_export", args=[o.programme.pk, "csv"])
+    first = client.get(url)  # queued (tests run no on-commit publish)
+    again = client.get(url, follow=True)
+    job = ExportJob.objects.get()  # not built twice
+    assert first["Location"] == again.redirect_chain[0][0] == reverse("evaluation:export_job", args=[job.pk])
+    assert "This export is already being built" in again.content.decode()
+    client.get(reverse("evaluation:report_export", args=[o.programme.pk, "xlsx"]))
+    assert ExportJob.objects.count() == 2  # another format is another export
+    other = ExportJob(requested_by=personas.coordinator, programme=o.programme, format="csv", filters=job.filters)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        other.save()  # the database itself refuses the duplicate
 
 
 def test_a_running_job_polls_its_progress(client: Client, personas: Personas) -> None:

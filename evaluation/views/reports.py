@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -28,7 +29,7 @@ from ..exports import csv_lines, row_count, table, xlsx_bytes
 from ..forms_cycles import ReportFilterForm
 from ..models import ExportJob
 from ..reports import ProgrammeReport, ReportFilters, outcome_report, programmes_for_reports
-from ..services.exports import export_job_create, inline_limit
+from ..services.exports import ExportBusy, export_job_create, inline_limit
 
 logger = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -138,7 +139,13 @@ def _export(
     built: list[ProgrammeReport] = outcome_report(programmes=programmes, filters=filters)
     rows = row_count(built)
     if rows > inline_limit():
-        job = export_job_create(actor=request.user, fmt=fmt, programme=single, filters=filters, rows_total=rows)
+        try:
+            job = export_job_create(actor=request.user, fmt=fmt, programme=single, filters=filters, rows_total=rows)
+        except ExportBusy as exc:  # the same export is being built: follow that one
+            messages.info(request, exc.message)
+            if exc.job is None:  # it finished in between
+                return redirect(request.get_full_path())
+            job = exc.job
         return redirect("evaluation:export_job", job.pk)
     name = f"outcomes-{slugify(single.name) if single else 'all'}-{timezone.localdate().isoformat()}"
     if fmt == ExportJob.Format.CSV:
