@@ -297,13 +297,9 @@ class Standing:
         return self.has(Role.APPLICANT)
 
     @property
-    def is_mentor(self) -> bool:
-        return self.has(Role.MENTOR)
-
-    @property
     def is_pair(self) -> bool:
         """The mentee of the plan, or one of their mentors."""
-        return self.is_own or self.is_mentor
+        return self.is_own or self.has(Role.MENTOR)
 
     @property
     def reads_from_outside(self) -> bool:
@@ -311,25 +307,11 @@ class Standing:
         return self.has(Role.OUTSIDE_READER)
 
     @property
-    def can_read(self) -> bool:
-        return self.may(Action.VIEW_PROGRAMME)
-
-    @property
     def can_write(self) -> bool:
         return self.may(Action.MANAGE_PROGRAMME)
 
 
 _FIELDS = frozenset(("user", "programme", "relationship", "enrolment", "about"))
-
-
-def _coordinator(s: Standing) -> bool:
-    return s.user.is_site_admin or ProgrammeRole.Role.COORDINATOR in s.staff_roles
-
-
-def _hr_analyst(s: Standing) -> bool:
-    if s.user.is_hr_analyst:
-        return True
-    return s.programme is not None and ProgrammeRole.Role.HR_ANALYST in s.staff_roles
 
 
 def _candidate(s: Standing) -> bool:
@@ -358,10 +340,14 @@ def _manager(s: Standing) -> bool:
     return s.enrolment is not None and s.enrolment.person.manager_id == s.user.pk
 
 
+_STAFF_ROLE = ProgrammeRole.Role
 _ROLE_TESTS: dict[Role, Callable[[Standing], bool]] = {
     Role.SIGNED_IN: lambda s: s.user.is_authenticated,
-    Role.COORDINATOR: _coordinator,
-    Role.HR_ANALYST: _hr_analyst,
+    Role.COORDINATOR: lambda s: s.user.is_site_admin or _STAFF_ROLE.COORDINATOR in s.staff_roles,
+    # Org-wide HR analysts, or HR analysts of this programme (without a programme: the org-wide ones only).
+    Role.HR_ANALYST: lambda s: (
+        s.user.is_hr_analyst or (s.programme is not None and _STAFF_ROLE.HR_ANALYST in s.staff_roles)
+    ),
     Role.PARTICIPANT: lambda s: s.programme is not None and bool(s.participant_roles),
     Role.CANDIDATE: _candidate,
     Role.ORIENTEE: lambda s: s.programme is not None and bool(s.audiences),
