@@ -65,6 +65,15 @@ def published_groups(population: Iterable[int], offered: Iterable[Group], min_ce
     return published
 
 
+def _offered(everyone: Group, memberships: Mapping[int, Iterable[Hashable]]) -> dict[Hashable, Group]:
+    """Each filter key → the people of `everyone` it keeps (a person not in `memberships` is kept by none)."""
+    offered: dict[Hashable, list[int]] = {}
+    for person in everyone:
+        for key in memberships.get(person, ()):
+            offered.setdefault(key, []).append(person)
+    return {key: frozenset(people) for key, people in offered.items()}
+
+
 def shown_groups(population: Iterable[int], memberships: Mapping[int, Iterable[Hashable]], min_cell: int) -> set[Group]:
     """`published_groups` with the offered groups given per person: the filter keys each person satisfies.
 
@@ -72,11 +81,17 @@ def shown_groups(population: Iterable[int], memberships: Mapping[int, Iterable[H
     person; a person not in the mapping is kept by no filter but the empty one.
     """
     everyone = frozenset(population)
-    offered: dict[Hashable, set[int]] = {}
-    for person in everyone:
-        for key in memberships.get(person, ()):
-            offered.setdefault(key, set()).add(person)
-    return published_groups(everyone, (frozenset(g) for g in offered.values()), min_cell)
+    return published_groups(everyone, _offered(everyone, memberships).values(), min_cell)
+
+
+def published_keys(
+    population: Iterable[int], memberships: Mapping[int, Iterable[Hashable]], min_cell: int
+) -> set[Hashable]:
+    """The filter keys whose group is published (`shown_groups`, named by key: small enough to keep)."""
+    everyone = frozenset(population)
+    offered = _offered(everyone, memberships)
+    published = published_groups(everyone, offered.values(), min_cell)
+    return {key for key, group in offered.items() if group in published}
 
 
 def may_show(population: Iterable[int], requested: Iterable[int], published: set[Group]) -> bool:

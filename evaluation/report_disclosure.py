@@ -10,30 +10,37 @@ export, move one person with the people import, export again and subtract: the d
 person's own values, and complementary suppression, which looks at one moment only, cannot see it.
 
 The same universe answers both questions of a filtered report: whom a filter keeps (`kept`), and, for one
-figure's unfiltered population, the published groups (evaluation.disclosure) of every filter the report
-form offers (org unit with sub-units × role), cached per population because most figures of a programme
-share the same people. `withhold` takes a group's figures out of a result when the reader's filter asks
-for a group that is not published.
+figure's unfiltered population, which of the filters the report form offers (org unit with sub-units ×
+role) have their group published (evaluation.disclosure). That decision is kept per population, in the
+object and in the shared cache under a digest of its inputs: most figures of a programme share the same
+people, and at 50,000 people and 5,000 units the rule takes seconds (bench/disclosure_rule.py), so a
+page, its exports and the next reader decide once. `withhold` takes a group's figures out of a result
+when the reader's filter asks for a group that is not published.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.core.cache import cache
 
 from people.models import User
 from people.selectors import org_unit_chain, org_unit_parents
 from programmes.models import Enrolment
 
 from . import stats
-from .disclosure import Group, may_show, shown_groups
+from .disclosure import Group, published_keys
 from .models import ComparisonMember
 from .outcomes import COMPARISON, MENTOR, PARTICIPANT, Pairs
 
 ROLES = ("mentee", "mentor")
 ALL_ROLES = ""
+RULE_VERSION = 1  # raise when evaluation.disclosure decides differently: cached decisions are keyed by it
+CACHE_SECONDS = 7 * 24 * 3600
 
 
 @dataclass
@@ -42,8 +49,8 @@ class FilterUniverse:
 
     chain_of: dict[int, list[int]]  # person → their frozen unit and every unit above it, nearest first
     roles_of: dict[int, set[str]]  # "" = enrolled in any role or in the comparison group
-    _keys: dict[int, list[Hashable]] = field(default_factory=dict)
-    _published: dict[Group, set[Group]] = field(default_factory=dict)
+    _keys: dict[tuple[tuple[int, ...], tuple[str, ...]], list[Hashable]] = field(default_factory=dict)
+    _published: dict[Group, frozenset[Hashable]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, programme_ids: Sequence[int]) -> dict[int, FilterUniverse]:
@@ -81,11 +88,11 @@ class FilterUniverse:
 
     def keys(self, person: int) -> list[Hashable]:
         """The (org unit or None, role) filters that keep this person; (None, "") is no filter at all."""
-        if person not in self._keys:
-            units: list[int | None] = [None, *self.chain_of.get(person, ())]
-            roles = self.roles_of.get(person, set())
-            self._keys[person] = [(u, r) for u in units for r in roles if (u, r) != (None, ALL_ROLES)]
-        return self._keys[person]
+        chain, roles = tuple(self.chain_of.get(person, ())), tuple(sorted(self.roles_of.get(person, ())))
+        if (chain, roles) not in self._keys:  # shared by everyone in the same unit with the same roles
+            units: list[int | None] = [None, *chain]
+            self._keys[(chain, roles)] = [(u, r) for u in units for r in roles if (u, r) != (None, ALL_ROLES)]
+        return self._keys[(chain, roles)]
 
     def kept(self, org_unit_id: int | None, role: str) -> set[int]:
         """The people the report's filter (an org unit with the units below it, a role) keeps."""
@@ -95,18 +102,38 @@ class FilterUniverse:
             if (role or ALL_ROLES) in roles and (org_unit_id is None or org_unit_id in self.chain_of.get(person, ()))
         }
 
-    def published(self, population: Iterable[int]) -> set[Group]:
-        """The published groups of one figure's unfiltered population (cached per population)."""
+    def published_keys(self, population: Iterable[int]) -> frozenset[Hashable]:
+        """The filters (org unit, role) whose group is published for one figure's unfiltered population.
+
+        Cached per population in this object, and in the shared cache under a digest of everything the
+        decision reads (the rule's version, the threshold, each person with their frozen units and roles):
+        the same people in the same filters decide the same, so a page, its exports and the next reader
+        reuse one decision, and a changed input is a new key (nothing to invalidate).
+        """
         everyone = frozenset(population)
         if everyone not in self._published:
-            memberships = {person: self.keys(person) for person in everyone}
-            self._published[everyone] = shown_groups(everyone, memberships, stats.MIN_CELL)
+            key = self.cache_key(everyone)
+            found = cache.get(key)
+            if found is None:
+                memberships = {person: self.keys(person) for person in everyone}
+                found = frozenset(published_keys(everyone, memberships, stats.MIN_CELL))
+                cache.set(key, found, CACHE_SECONDS)
+            self._published[everyone] = found
         return self._published[everyone]
 
-    def may_show(self, population: Iterable[int], requested: Iterable[int]) -> bool:
-        """Whether the filtered group's figure may be shown (empty, or published)."""
+    def cache_key(self, everyone: Group) -> str:
+        """The shared cache's key of one population's decision: a digest of all it reads."""
+        digest = hashlib.sha256(f"{RULE_VERSION}:{stats.MIN_CELL}".encode())
+        for person in sorted(everyone):
+            roles = ",".join(sorted(self.roles_of.get(person, ())))
+            digest.update(f"|{person}:{self.chain_of.get(person, ())}:{roles}".encode())
+        return f"disclosure:{digest.hexdigest()}"
+
+    def may_show(self, population: Iterable[int], requested: Iterable[int], key: Hashable) -> bool:
+        """Whether the figure of the people the filter `key` (org unit or None, role) keeps may be shown:
+        none of them in the population, or the filter's group is published."""
         everyone = frozenset(population)
-        return may_show(everyone, requested, self.published(everyone))
+        return not (frozenset(requested) & everyone) or key in self.published_keys(everyone)
 
 
 # Figures computed from both groups; they go when either group is withheld.

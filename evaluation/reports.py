@@ -256,6 +256,7 @@ def _result_rows(
     cycles: list[EvaluationCycle],
     people: dict[int, set[int]] | None,
     universes: dict[int, FilterUniverse] | None,
+    key: tuple[int | None, str],
 ) -> dict[tuple[int, int], ResultRow]:
     """(metric, cycle) → its row: stored snapshots, or live figures for the filtered people."""
     follow_ups = [c for c in cycles if c.kind != EvaluationCycle.Kind.BASELINE]
@@ -295,7 +296,7 @@ def _result_rows(
                 g
                 for g, cell in kept.cells.items()
                 if not stats.is_suppressed(len(cell.pre))
-                and not universe.may_show(full.cells[g].person_ids, cell.person_ids)
+                and not universe.may_show(full.cells[g].person_ids, cell.person_ids, key)
             ]
             rows[(metric.pk, cycle.pk)] = ResultRow(
                 programmes[metric.programme_id], metric.goal, metric, cycle, withhold(figures, hidden), live=True
@@ -322,12 +323,12 @@ def _survey_rows(
     cycles: list[EvaluationCycle],
     people: dict[int, set[int]] | None,
     universes: dict[int, FilterUniverse] | None,
-    role: str,
+    chosen: tuple[int | None, str],
 ) -> list[SurveyRow]:
     """Scale scores per cycle, instrument, scale and respondent role; re-ratings also as change since the
     baseline cycle (same subject, same role). Two queries, and four more when filters narrow the people:
     then each row is computed for the people who fit and shown only when its group is published against
-    the row's unfiltered respondents (evaluation.disclosure)."""
+    the row's unfiltered respondents (evaluation.disclosure). `chosen` is the filter (org unit, role)."""
     baseline_ids = set(
         EvaluationCycle.objects.filter(programme_id__in=programme_ids, kind="baseline").values_list("pk", flat=True)
     )
@@ -335,8 +336,8 @@ def _survey_rows(
     answers = Answer.objects.filter(
         response__cycle_id__in=set(cycle_by_id) | baseline_ids, response__answered_at__isnull=False
     )
-    if role:
-        answers = answers.filter(response__role=role)
+    if chosen[1]:
+        answers = answers.filter(response__role=chosen[1])
     instruments = {i.pk: i for i in Instrument.objects.filter(programme_id__in=programme_ids)}
     points: dict[tuple[int, int, int, str, int, str], list[float]] = defaultdict(list)
     rows = answers.values_list(
@@ -368,8 +369,8 @@ def _survey_rows(
         shown = not stats.is_suppressed(summary.n)
         change_shown = cycle_by_id[cycle_id].kind != "baseline" and not stats.is_suppressed(len(common))
         if universe is not None:
-            shown = shown and universe.may_show(everyone, by_subject)
-            change_shown = change_shown and universe.may_show(set(baseline) & set(everyone), common)
+            shown = shown and universe.may_show(everyone, by_subject, chosen)
+            change_shown = change_shown and universe.may_show(set(baseline) & set(everyone), common, chosen)
         change = None
         if change_shown:
             change = estimate_json(stats.paired_change([baseline[s] for s in common], [by_subject[s] for s in common]))
@@ -403,7 +404,8 @@ def outcome_report(*, programmes: Sequence[Programme], filters: ReportFilters | 
     # Filters on people read every programme's org units as frozen for it (evaluation.report_disclosure).
     universes = FilterUniverse.load(ids) if filters.narrows_people else None
     people = _people_filter(universes, filters)
-    rows = _result_rows(by_id, metrics, cycles, people, universes)
+    key = (filters.org_unit_id, filters.role)  # the filter whose groups must be published
+    rows = _result_rows(by_id, metrics, cycles, people, universes, key)
     process = process_metrics_for_programmes(programme_ids=ids)
     costs = dict(
         CostItem.objects.filter(programme_id__in=ids)
@@ -411,7 +413,7 @@ def outcome_report(*, programmes: Sequence[Programme], filters: ReportFilters | 
         .annotate(total=Sum("amount"))
         .values_list("programme_id", "total")
     )
-    surveys = _survey_rows(ids, cycles, people, universes, filters.role)
+    surveys = _survey_rows(ids, cycles, people, universes, key)
     reports = []
     for programme in programmes:
         sections: dict[int, GoalSection] = {}
