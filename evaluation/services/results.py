@@ -20,8 +20,10 @@ from django.utils.crypto import salted_hmac
 
 from programmes.models import Programme
 
+from .. import stats
 from ..models import CostItem, EvaluationCycle, Observation, OutcomeMetric, OutcomeResult
 from ..outcomes import COMPARISON, MENTOR, PARTICIPANT, MetricInputs, Pairs, compute, fingerprint
+from ..report_disclosure import FilterUniverse
 from ..selectors_protocol import ProtocolGroups, protocol_groups_for_programmes
 from .cycles import cycle_mark_analysed
 
@@ -202,7 +204,19 @@ def outcome_results_compute(*, programme: Programme) -> int:
     for cycle in cycles:
         if cycle.state == State.CLOSED:
             cycle_mark_analysed(cycle=cycle)
+    _decide_disclosure(programme, pairs)
     return written
+
+
+def _decide_disclosure(programme: Programme, pairs: dict[tuple[int, int], CellPairs]) -> None:
+    """Decide now, for every figure's people, which report filters may show them, so the first filtered
+    report after new values reads the decision from the cache instead of waiting for it (a cache hit when
+    nothing changed; evaluation.report_disclosure)."""
+    universe = FilterUniverse.load([programme.pk])[programme.pk]
+    for cell in pairs.values():
+        for group in cell.cells.values():
+            if not stats.is_suppressed(len(group.person_ids)):
+                universe.published_keys(group.person_ids)
 
 
 def outcome_results_compute_all() -> int:
