@@ -63,10 +63,10 @@ def main() -> None:
     memberships = {}
     chains, roles = {}, {}
     for person in range(args.people):
-        roles[person] = {"", rng.choice(["mentee", "mentor"])}
+        roles[person] = tuple(sorted({"", rng.choice(["mentee", "mentor"])}))
         chains[person] = chain(rng.randrange(args.units))
         units = [None, *chains[person]]
-        memberships[person] = [(u, r) for u in units for r in sorted(roles[person]) if (u, r) != (None, "")]
+        memberships[person] = [(u, r) for u in units for r in roles[person] if (u, r) != (None, "")]
     start = time.perf_counter()
     published = shown_groups(range(args.people), memberships, 5)
     took = time.perf_counter() - start

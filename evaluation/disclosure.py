@@ -35,6 +35,11 @@ Group = frozenset[int]
 def published_groups(population: Iterable[int], offered: Iterable[Group], min_cell: int) -> set[Group]:
     """The offered groups (subsets of `population`) that may be shown together (see the module docstring)."""
     everyone = frozenset(population)
+    return _published(everyone, {g & everyone for g in offered}, min_cell)
+
+
+def _published(everyone: Group, offered: set[Group], min_cell: int) -> set[Group]:
+    """`published_groups` of distinct groups already within `everyone` (returned as the same objects)."""
     if len(everyone) < min_cell:
         return set()
     published: set[Group] = {everyone}
@@ -43,7 +48,7 @@ def published_groups(population: Iterable[int], offered: Iterable[Group], min_ce
     next_class = 1
     # Larger groups first; ties broken by the people in them (cheap keys first, the full list only if needed).
     candidates = sorted(
-        {g & everyone for g in offered} - {everyone},
+        offered - {everyone},
         key=lambda g: (-len(g), min(g, default=0), max(g, default=0), sum(g)),
     )
     for group in candidates:
@@ -90,7 +95,7 @@ def published_keys(
     """The filter keys whose group is published (`shown_groups`, named by key: small enough to keep)."""
     everyone = frozenset(population)
     offered = _offered(everyone, memberships)
-    published = published_groups(everyone, offered.values(), min_cell)
+    published = _published(everyone, set(offered.values()), min_cell)
     return {key for key, group in offered.items() if group in published}
 
 

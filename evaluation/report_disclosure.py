@@ -48,7 +48,7 @@ class FilterUniverse:
     """Which offered filters (org unit, role) keep each person of one programme."""
 
     chain_of: dict[int, list[int]]  # person → their frozen unit and every unit above it, nearest first
-    roles_of: dict[int, set[str]]  # "" = enrolled in any role or in the comparison group
+    roles_of: dict[int, tuple[str, ...]]  # sorted; "" = enrolled in any role or in the comparison group
     _keys: dict[tuple[tuple[int, ...], tuple[str, ...]], list[Hashable]] = field(default_factory=dict)
     _published: dict[Group, frozenset[Hashable]] = field(default_factory=dict)
 
@@ -84,11 +84,14 @@ class FilterUniverse:
             parent = org_unit_parents()
             for programme, person in unfrozen:
                 chains[programme][person] = org_unit_chain(units.get(person), parent)
-        return {pk: cls(chain_of=chains[pk], roles_of=dict(roles[pk])) for pk in ids}
+        return {
+            pk: cls(chain_of=chains[pk], roles_of={person: tuple(sorted(r)) for person, r in roles[pk].items()})
+            for pk in ids
+        }
 
     def keys(self, person: int) -> list[Hashable]:
         """The (org unit or None, role) filters that keep this person; (None, "") is no filter at all."""
-        chain, roles = tuple(self.chain_of.get(person, ())), tuple(sorted(self.roles_of.get(person, ())))
+        chain, roles = tuple(self.chain_of.get(person, ())), self.roles_of.get(person, ())
         if (chain, roles) not in self._keys:  # shared by everyone in the same unit with the same roles
             units: list[int | None] = [None, *chain]
             self._keys[(chain, roles)] = [(u, r) for u in units for r in roles if (u, r) != (None, ALL_ROLES)]
@@ -123,11 +126,15 @@ class FilterUniverse:
 
     def cache_key(self, everyone: Group) -> str:
         """The shared cache's key of one population's decision: a digest of all it reads."""
-        digest = hashlib.sha256(f"{RULE_VERSION}:{stats.MIN_CELL}".encode())
-        for person in sorted(everyone):
-            roles = ",".join(sorted(self.roles_of.get(person, ())))
-            digest.update(f"|{person}:{self.chain_of.get(person, ())}:{roles}".encode())
-        return f"disclosure:{digest.hexdigest()}"
+        people = sorted(everyone)
+        inputs = (
+            RULE_VERSION,
+            stats.MIN_CELL,
+            people,
+            [*map(self.chain_of.get, people)],
+            [*map(self.roles_of.get, people)],
+        )
+        return f"disclosure:{hashlib.sha256(repr(inputs).encode()).hexdigest()}"
 
     def may_show(self, population: Iterable[int], requested: Iterable[int], key: Hashable) -> bool:
         """Whether the figure of the people the filter `key` (org unit or None, role) keeps may be shown:
