@@ -137,8 +137,8 @@ class FilterUniverse:
         return f"disclosure:{hashlib.sha256(repr(inputs).encode()).hexdigest()}"
 
     def may_show(self, population: Iterable[int], requested: Iterable[int], key: Hashable) -> bool:
-        """Whether the figure of the people the filter `key` (org unit or None, role) keeps may be shown:
-        none of them in the population, or the filter's group is published."""
+        """Whether the figure of `requested`, the people of `population` the filter `key` (org unit or None,
+        role) keeps (as `kept` says), may be shown: none of them there, or the filter's group is published."""
         everyone = frozenset(population)
         return not (frozenset(requested) & everyone) or key in self.published_keys(everyone)
 
