@@ -26,13 +26,15 @@ from openpyxl import load_workbook
 
 from conftest import Personas
 from evaluation.disclosure import published_groups
-from evaluation.models import ExportJob
+from evaluation.models import ComparisonMember, ExportJob
 from evaluation.report_disclosure import FilterUniverse
 from evaluation.reports import ReportFilters, outcome_report
 from evaluation.services.exports import export_job_build
 from evaluation.services.results import outcome_results_compute
 from evaluation.tests.outcome_helpers import Outcomes, outcomes
 from people.models import OrgUnit, User
+from people.selectors import org_unit_paths
+from people.services.hris_import import people_import
 from programmes.models import Enrolment
 
 pytestmark = pytest.mark.django_db
@@ -292,3 +294,49 @@ def test_questionnaire_scores_under_a_filter_are_protected_the_same_way(personas
     assert all(s.suppressed and s.mean is None for s in small)  # team B: 4
     # Team A has 5, but department − team A would be team B's answers: withheld, not shown.
     assert all(s.withheld and s.mean is None for s in part)
+
+
+def _freeze_units(org: Org) -> None:
+    """Each person's unit as the services freeze it when they join (acceptance, the comparison freeze)."""
+    programme = org.outcomes.programme
+    paths = org_unit_paths(org.unit_of.values())
+    rows = [
+        *Enrolment.objects.filter(programme=programme).select_related("person"),
+        *ComparisonMember.objects.filter(group__programme=programme).select_related("person"),
+    ]
+    for row in rows:
+        unit = row.person.org_unit_id
+        row.frozen_org_unit_id, row.frozen_org_path = unit, paths.get(unit, []) if unit else []
+        row.save(update_fields=["frozen_org_unit", "frozen_org_path"])
+
+
+def test_moving_a_person_between_the_exports_changes_no_figure(client: Client, personas: Personas) -> None:
+    """The exports above, before and after one of team A's five mentored people moves to team B (4) with
+    the people import, as the HR analyst: every filter's export is the same, to the last cell, since the
+    person counts where they were when they joined (so the shown groups of both rounds together are those
+    of one round, which the test above finds safe). On the old behaviour team A would have dropped to 4
+    and team B risen to 5 (test_differencing_moves shows a move that gives a person's values away).
+    """
+    org = build_org(personas, 1)
+    _freeze_units(org)
+    programme = org.outcomes.programme
+    client.force_login(personas.hr_analyst)
+
+    def every_filter() -> dict[tuple[int | None, str], list[dict[str, str]]]:
+        return {
+            (unit, role): _csv(client, programme.pk, {"org_unit": unit or "", "role": role})
+            for unit, role in org.filters()
+        }
+
+    before = every_filter()
+    moved = User.objects.get(pk=org.outcomes.mentored[0].pk)
+    assert org.unit_of[moved.pk] == org.units[3].pk  # team A
+    result = people_import(
+        actor=personas.hr_analyst,
+        content=f"email,full_name,org_unit_code\n{moved.email},{moved.full_name},{org.units[4].code}\n".encode(),
+    )
+    assert not result.problems, result.problems
+    moved.refresh_from_db()
+    assert moved.org_unit_id == org.units[4].pk  # now in team B
+    after = every_filter()
+    assert after == before
