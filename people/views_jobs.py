@@ -1,40 +1,18 @@
 """The progress of a background job (people.models_jobs), as a fragment htmx polls until the job ends.
 
-Who may follow a job, and which page shows its outcome, depend on its kind, which the app that owns the
-work says: programmes registers "the target programme's coordinators" and "the new run's review page" for
-match runs (`register_job_kind`, from its AppConfig.ready, since people may not import programmes). A kind
-nobody registered is for its requester only.
+Who may follow a job, and which page shows its outcome, depend on its kind (people.services.jobs.
+register_job_kind). A kind nobody registered is for its requester only.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .models import BackgroundJob, User
+from .services.jobs import job_access_check, outcome_url
 from .types import AuthedRequest
-
-# kind → a check that raises Http404 (out of scope) or PermissionDenied (in scope, not allowed).
-JobAccess = Callable[[User, BackgroundJob], None]
-# kind → the page of a finished job's outcome (None: the progress fragment is all there is).
-JobOutcome = Callable[[BackgroundJob], str | None]
-_ACCESS: dict[str, JobAccess] = {}
-_OUTCOME: dict[str, JobOutcome] = {}
-
-
-def register_job_kind(kind: str, *, access: JobAccess, outcome_url: JobOutcome) -> None:
-    """Say who may follow jobs of `kind` and where their outcome is (an app's AppConfig.ready calls this)."""
-    _ACCESS[kind] = access
-    _OUTCOME[kind] = outcome_url
-
-
-def outcome_url(job: BackgroundJob) -> str | None:
-    """The page that shows a finished job's outcome, if its kind has one."""
-    found = _OUTCOME.get(job.kind)
-    return found(job) if found is not None and job.state == BackgroundJob.State.DONE else None
 
 
 def get_job_for_user(user: User, pk: int) -> BackgroundJob:
@@ -42,7 +20,7 @@ def get_job_for_user(user: User, pk: int) -> BackgroundJob:
     job = BackgroundJob.objects.filter(pk=pk).first()
     if job is None:
         raise Http404
-    check = _ACCESS.get(job.kind)
+    check = job_access_check(job.kind)
     if check is not None:
         check(user, job)
     elif job.requested_by_id != user.pk:

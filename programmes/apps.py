@@ -21,9 +21,9 @@ class ProgrammesConfig(AppConfig):
         # A person closed by the identity provider (SCIM) or the HRIS sync leaves every programme they are in.
         person_deactivated.connect(withdraw_deactivated_person, dispatch_uid="programmes.withdraw_deactivated_person")
         hris_sync_failed.connect(notify_hris_sync_failed, dispatch_uid="programmes.notify_hris_sync_failed")
-        # Match runs in the background are followed by the programme's coordinators (people.views_jobs).
+        # Match runs in the background are followed by the programme's coordinators (people.services.jobs).
         from people.models import BackgroundJob
-        from people.views_jobs import register_job_kind
+        from people.services.jobs import register_job_kind
         from programmes.enrolment.services.jobs import invitation_job_access, invitation_job_outcome
         from programmes.matching.services.jobs import match_job_access, match_job_outcome
 

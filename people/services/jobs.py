@@ -30,6 +30,34 @@ from people.models import BackgroundJob, User
 logger = logging.getLogger(__name__)
 
 
+# Who may follow a job, and which page shows its outcome, depend on its kind, which the app that owns the
+# work says: programmes registers "the target programme's coordinators" and "the new run's review page"
+# for match runs (from its AppConfig.ready, since people may not import programmes).
+# kind → a check that raises Http404 (out of scope) or PermissionDenied (in scope, not allowed).
+JobAccess = Callable[[User, BackgroundJob], None]
+# kind → the page of a finished job's outcome (None: the progress fragment is all there is).
+JobOutcome = Callable[[BackgroundJob], str | None]
+_ACCESS: dict[str, JobAccess] = {}
+_OUTCOME: dict[str, JobOutcome] = {}
+
+
+def register_job_kind(kind: str, *, access: JobAccess, outcome_url: JobOutcome) -> None:
+    """Say who may follow jobs of `kind` and where their outcome is (an app's AppConfig.ready calls this)."""
+    _ACCESS[kind] = access
+    _OUTCOME[kind] = outcome_url
+
+
+def job_access_check(kind: str) -> JobAccess | None:
+    """The access check registered for `kind`, if any."""
+    return _ACCESS.get(kind)
+
+
+def outcome_url(job: BackgroundJob) -> str | None:
+    """The page that shows a finished job's outcome, if its kind has one."""
+    found = _OUTCOME.get(job.kind)
+    return found(job) if found is not None and job.state == BackgroundJob.State.DONE else None
+
+
 class JobBusy(Exception):
     """The same job is already queued or running; the message says so in words."""
 

@@ -13,9 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from people.models import BackgroundJob, User
 from people.paging import paginate
 from people.pickers import people_matching, search_text
-from people.services.jobs import JobBusy, latest_job
+from people.services.jobs import JobBusy, latest_job, outcome_url
 from people.types import AuthedRequest
-from people.views_jobs import outcome_url
 from people.views_pickers import render_people_options
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
