@@ -40,7 +40,7 @@ from programmes.models import (
     Relationship,
     Resource,
 )
-from programmes.preparation.services.development import MENTEE_SIDE, mentor_ids_for
+from programmes.preparation.selectors.development import MENTEE_SIDE, mentor_ids_for
 
 
 class Role(enum.StrEnum):

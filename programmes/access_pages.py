@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from people.models import User
 from people.types import AuthedRequest
 from programmes.models import Enrolment, Programme, Relationship
-from programmes.preparation.services.development import MENTEE_SIDE
+from programmes.preparation.selectors.development import MENTEE_SIDE
 
 from .access import Action, Outcome, Standing, standing_for
 

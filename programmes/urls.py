@@ -60,7 +60,8 @@ urlpatterns = [
     path("manager/", manager_home, name="manager_home"),
     path("notifications/", notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", notification_read, name="notification_read"),
-    # Recruitment, applications, matching and relationships (issue 4) live in their own module.
+    # Recruitment and applications, then matching and relationships (issue 4).
+    path("", include("programmes.enrolment.urls")),
     path("", include("programmes.matching.urls")),
     # Orientation, agreements and development plans (issue 5).
     path("", include("programmes.preparation.urls")),

@@ -13,7 +13,14 @@ from programmes.design.models import (
     SurveyInvitation,
     format_defaults,
 )
-from programmes.enrolment.models.enrolment import EnrolmentCompetency, MentorPreference, Recruitment
+from programmes.enrolment.models.enrolment import (
+    DAYS,
+    MAX_RANKED_MENTORS,
+    EnrolmentCompetency,
+    MentorPreference,
+    Recruitment,
+    slot_hours,
+)
 from programmes.enrolment.models.invitations import Invitation
 from programmes.matching.models import (
     MatchingSettings,
@@ -53,14 +60,17 @@ from programmes.support.models.support import (
     RelationshipHealth,
     Resource,
     SupportSettings,
+    next_contact_due,
 )
 
 __all__ = [
     "AUDIENCE_FOR_ROLE",
     "CHANNELS",
+    "DAYS",
     "FORMAT_DEFAULTS",
     "GOAL_TRANSITIONS",
     "LOCKED_FROM",
+    "MAX_RANKED_MENTORS",
     "MENTOR_ROLES",
     "MUTABLE_KINDS",
     "POLICY_FIELDS",
@@ -111,4 +121,6 @@ __all__ = [
     "SurveyInvitation",
     "UnmatchedMentee",
     "format_defaults",
+    "next_contact_due",
+    "slot_hours",
 ]

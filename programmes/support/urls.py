@@ -3,8 +3,7 @@ coordinator's dashboard and muted reminders. Included into the programmes namesp
 
 from django.urls import path
 
-from programmes.home.views import dashboard
-from programmes.support.views import content_access, resources, sessions, support
+from programmes.support.views import content_access, dashboard, resources, sessions, support
 
 REL = "<int:programme_id>/relationships/<int:relationship_id>/"
 SESSION = REL + "sessions/<int:session_id>/"

@@ -35,6 +35,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from programmes.core.states import AGREEMENT_EDITABLE, ENROLMENT_ACCEPTED, STARTED, TERM_RUNS
 from programmes.models import (
+    AUDIENCE_FOR_ROLE,
     AgreementSignature,
     AgreementVersion,
     Enrolment,
@@ -42,9 +43,8 @@ from programmes.models import (
     OrientationModule,
     Programme,
     Relationship,
+    next_contact_due,
 )
-from programmes.preparation.models.orientation import AUDIENCE_FOR_ROLE
-from programmes.support.models.support import next_contact_due
 
 RState = Relationship.State
 # Pairs the coordinator looks after (the health rollup's states).

@@ -25,6 +25,7 @@ from people.models import User
 from programmes.core.states import ENROLMENT_UNDECIDED, RUNNING, can_respond, can_sign_agreement
 from programmes.home.selectors.figures import relationships_at_risk, relationships_contact_overdue
 from programmes.models import (
+    AUDIENCE_FOR_ROLE,
     AgreementSignature,
     AgreementVersion,
     CheckIn,
@@ -42,7 +43,6 @@ from programmes.models import (
     Relationship,
     RelationshipMember,
 )
-from programmes.preparation.models.orientation import AUDIENCE_FOR_ROLE
 
 RState = Relationship.State
 EState = Enrolment.State

@@ -20,10 +20,9 @@ import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programmes.enrolment.models.enrolment import DAYS, MAX_RANKED_MENTORS, slot_hours
 from programmes.matching.engine.pools import Exclusions, MenteePool, MentorPool, Names, Rules
 from programmes.matching.selectors.matching import PoolRows
-from programmes.models import Enrolment, Programme
+from programmes.models import DAYS, MAX_RANKED_MENTORS, Enrolment, Programme, slot_hours
 
 HOURS_PER_WEEK = 168
 MAX_GOAL_WORDS = 400

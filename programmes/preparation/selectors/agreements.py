@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch
+from django.utils.translation import gettext
 
 from people.models import User
 from programmes.models import Agreement, AgreementSignature, AgreementVersion, Relationship, RelationshipMember
-from programmes.preparation.services.agreements import activation_blockers
 
 
 @dataclass
@@ -76,3 +76,38 @@ def agreement_page(*, agreement: Agreement, user: User, number: int | None = Non
         my_signature=by_person.get(user.pk),
         i_am_member=any(m.enrolment.person_id == user.pk for m in members),
     )
+
+
+def current_version(agreement: Agreement) -> AgreementVersion:
+    """The latest version (every agreement has one from the moment it is drafted)."""
+    version = agreement.versions.order_by("-number").first()
+    assert version is not None, "an agreement is drafted with its first version"
+    return version
+
+
+def unsigned_members(version: AgreementVersion, members: Sequence[RelationshipMember]) -> list[RelationshipMember]:
+    """The members who have not signed `version` yet."""
+    signed = set(version.signatures.values_list("person_id", flat=True))
+    return [m for m in members if m.enrolment.person_id not in signed]
+
+
+def _members(relationship: Relationship) -> list[RelationshipMember]:
+    return list(relationship.members.select_related("enrolment__person").order_by("pk"))
+
+
+def activation_blockers(relationship: Relationship) -> list[str]:
+    """What keeps an accepted relationship from becoming active, in words (empty when nothing does)."""
+    agreement = Agreement.objects.filter(relationship=relationship).first()
+    if agreement is None:
+        return [gettext("The agreement has not been drafted yet.")]
+    version = current_version(agreement)
+    blockers = []
+    unsigned = unsigned_members(version, _members(relationship))
+    if unsigned:
+        names = ", ".join(str(m.enrolment.person) for m in unsigned)
+        blockers.append(
+            gettext("Version %(n)d still needs the signature of %(names)s.") % {"n": version.number, "names": names}
+        )
+    if agreement.first_meeting_at is None:
+        blockers.append(gettext("Record your first meeting."))
+    return blockers

@@ -8,7 +8,33 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from programmes.models import DevelopmentGoal, DevelopmentPlan, GoalComment, GoalProgress
+from programmes.core.states import ENROLMENT_IN_PROGRAMME, RUNNING
+from programmes.models import (
+    DevelopmentGoal,
+    DevelopmentPlan,
+    Enrolment,
+    GoalComment,
+    GoalProgress,
+    Relationship,
+    RelationshipMember,
+)
+
+MENTEE_SIDE = (Enrolment.Role.MENTEE, Enrolment.Role.PEER)
+# Enrolment states in which a mentee works on their plan.
+PLAN_STATES = ENROLMENT_IN_PROGRAMME
+# Relationship states in which a mentor works with the mentee's plan.
+MENTORING_STATES = RUNNING
+
+
+def mentor_ids_for(enrolment: Enrolment) -> set[int]:
+    """The people mentoring this mentee now (members on the giving side of an accepted or running relationship)."""
+    relationships = Relationship.objects.filter(members__enrolment=enrolment, state__in=MENTORING_STATES)
+    return set(
+        RelationshipMember.objects.filter(
+            relationship__in=relationships,
+            role__in=(RelationshipMember.Role.MENTOR, RelationshipMember.Role.FACILITATOR),
+        ).values_list("enrolment__person_id", flat=True)
+    )
 
 
 def _goals(plan: DevelopmentPlan | None) -> QuerySet[DevelopmentGoal]:

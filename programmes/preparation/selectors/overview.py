@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from programmes.home.selectors.figures import agreements_waiting
 from programmes.models import DevelopmentGoal, Enrolment, OrientationModule, Programme, Relationship, RelationshipMember
+from programmes.preparation.selectors.development import MENTEE_SIDE, PLAN_STATES
 from programmes.preparation.selectors.orientation import orientation_completion_report
-from programmes.preparation.services.development import MENTEE_SIDE, PLAN_STATES
 
 Status = DevelopmentGoal.Status
 

@@ -39,6 +39,7 @@ from programmes.models import (
     Relationship,
     RelationshipMember,
 )
+from programmes.preparation.selectors.agreements import activation_blockers, current_version, unsigned_members
 
 RState = Relationship.State
 # The agreement can change while the relationship is being set up or running; afterwards it is history.
@@ -138,13 +139,6 @@ def agreement_draft_for(relationship: Relationship, *, actor: User | None = None
     people = [m.enrolment.person for m in _members(relationship)]
     _notify(relationship, people, kind="agreement_drafted", key="drafted", context={})
     return agreement
-
-
-def current_version(agreement: Agreement) -> AgreementVersion:
-    """The latest version (every agreement has one from the moment it is drafted)."""
-    version = agreement.versions.order_by("-number").first()
-    assert version is not None, "an agreement is drafted with its first version"
-    return version
 
 
 def _member_for(members: Sequence[RelationshipMember], actor: User) -> RelationshipMember:
@@ -369,12 +363,6 @@ def agreement_sign(
     return signature
 
 
-def unsigned_members(version: AgreementVersion, members: Sequence[RelationshipMember]) -> list[RelationshipMember]:
-    """The members who have not signed `version` yet."""
-    signed = set(version.signatures.values_list("person_id", flat=True))
-    return [m for m in members if m.enrolment.person_id not in signed]
-
-
 # --- The first meeting ----------------------------------------------------------------------------------------
 
 
@@ -399,24 +387,6 @@ def agreement_first_meeting_record(*, actor: User, agreement: Agreement, met_at:
 
 
 # --- Activation ------------------------------------------------------------------------------------------------
-
-
-def activation_blockers(relationship: Relationship) -> list[str]:
-    """What keeps an accepted relationship from becoming active, in words (empty when nothing does)."""
-    agreement = Agreement.objects.filter(relationship=relationship).first()
-    if agreement is None:
-        return [gettext("The agreement has not been drafted yet.")]
-    version = current_version(agreement)
-    blockers = []
-    unsigned = unsigned_members(version, _members(relationship))
-    if unsigned:
-        names = ", ".join(str(m.enrolment.person) for m in unsigned)
-        blockers.append(
-            gettext("Version %(n)d still needs the signature of %(names)s.") % {"n": version.number, "names": names}
-        )
-    if agreement.first_meeting_at is None:
-        blockers.append(gettext("Record your first meeting."))
-    return blockers
 
 
 @transaction.atomic

@@ -27,7 +27,6 @@ from people.models import Competency, CompetencyRating, User
 from programmes.core.errors import DomainError, InvalidTransition
 from programmes.core.services.lifecycle import audit_event_record
 from programmes.core.services.notifications import notification_create
-from programmes.core.states import ENROLMENT_IN_PROGRAMME, RUNNING
 from programmes.models import (
     GOAL_TRANSITIONS,
     BusinessGoal,
@@ -38,18 +37,12 @@ from programmes.models import (
     GoalComment,
     GoalProgress,
     ProgrammeRole,
-    Relationship,
-    RelationshipMember,
     SurveyAnswer,
 )
+from programmes.preparation.selectors.development import MENTEE_SIDE, PLAN_STATES, mentor_ids_for
 
 Status = DevelopmentGoal.Status
 Source = DevelopmentGoal.BaselineSource
-MENTEE_SIDE = (Enrolment.Role.MENTEE, Enrolment.Role.PEER)
-# Enrolment states in which a mentee works on their plan.
-PLAN_STATES = ENROLMENT_IN_PROGRAMME
-# Relationship states in which a mentor works with the mentee's plan.
-MENTORING_STATES = RUNNING
 MAX_GOALS = 10
 
 
@@ -59,17 +52,6 @@ def plan_url(enrolment: Enrolment) -> str:
 
 def manager_plan_url(enrolment: Enrolment) -> str:
     return reverse("programmes:plan_manager", args=[enrolment.programme_id, enrolment.pk])
-
-
-def mentor_ids_for(enrolment: Enrolment) -> set[int]:
-    """The people mentoring this mentee now (members on the giving side of an accepted or running relationship)."""
-    relationships = Relationship.objects.filter(members__enrolment=enrolment, state__in=MENTORING_STATES)
-    return set(
-        RelationshipMember.objects.filter(
-            relationship__in=relationships,
-            role__in=(RelationshipMember.Role.MENTOR, RelationshipMember.Role.FACILITATOR),
-        ).values_list("enrolment__person_id", flat=True)
-    )
 
 
 def _is_coordinator(user: User, programme_id: int) -> bool:

@@ -20,6 +20,7 @@ from programmes.models import Agreement, Relationship
 from programmes.preparation.forms.agreements import AgreementForm, FirstMeetingForm, SignForm, agreement_initial
 from programmes.preparation.selectors.agreements import AgreementPage, agreement_page
 
+from ..selectors.development import MENTEE_SIDE
 from ..services.agreements import (
     agreement_first_meeting_record,
     agreement_sign,
@@ -27,7 +28,6 @@ from ..services.agreements import (
     current_version,
     mentee_goals,
 )
-from ..services.development import MENTEE_SIDE
 
 
 @dataclass(frozen=True)

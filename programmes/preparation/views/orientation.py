@@ -21,7 +21,7 @@ from programmes.preparation.selectors.orientation import (
     render_markdown,
 )
 
-from ..services.development import MENTEE_SIDE
+from ..selectors.development import MENTEE_SIDE
 from ..services.orientation import (
     QuizFailed,
     orientation_complete,

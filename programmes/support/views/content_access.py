@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from people.types import AuthedRequest
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
-from programmes.enrolment.forms.access import ContentReasonForm
+from programmes.support.forms.content_access import ContentReasonForm
 
 from ..content_access import content_read_list_for_relationship, reason_remember
 

@@ -15,7 +15,7 @@ from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
 from programmes.models import Resource
-from programmes.support.forms import ResourceForm, add_service_error
+from programmes.support.forms.support import ResourceForm, add_service_error
 from programmes.support.selectors import resource_list_for_user
 
 from ..services.support import resource_create, resource_delete

@@ -19,7 +19,7 @@ from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
 from programmes.home.selectors.home import relationship_hub
 from programmes.models import CheckIn, Closure, Concern, ContentRead, ExitSurvey, NotificationMute
-from programmes.support.forms import (
+from programmes.support.forms.support import (
     CheckInForm,
     CloseForm,
     ConcernActionForm,

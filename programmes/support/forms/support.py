@@ -28,10 +28,9 @@ from programmes.models import (
     Resource,
     SupportSettings,
 )
-
-from .models.support import RESOURCE_TYPES
-from .services.sessions import SessionInput
-from .services.support import CheckInAnswer, ContactInput, ResourceInput
+from programmes.support.models.support import RESOURCE_TYPES
+from programmes.support.services.sessions import SessionInput
+from programmes.support.services.support import CheckInAnswer, ContactInput, ResourceInput
 
 SCALE = [(i, str(i)) for i in range(1, 6)]
 # Radio buttons and checkboxes drawn as large toggle chips (Bootstrap's .btn-check): quick to hit on a phone.

@@ -16,7 +16,7 @@ from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
 from programmes.home.selectors.dashboard import SECTIONS, dashboard_for_programme
 from programmes.models import CoordinatorTask
-from programmes.support.forms import SupportSettingsForm, service_error_text
+from programmes.support.forms.support import SupportSettingsForm, service_error_text
 from programmes.support.services.support import coordinator_task_complete, support_settings_for
 
 
