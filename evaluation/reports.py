@@ -29,8 +29,8 @@ from .models import Answer, CostItem, EvaluationCycle, Instrument, OutcomeMetric
 from .outcomes import compute, estimate_json, programme_roi
 from .report_disclosure import FilterUniverse, keep_people, withhold
 from .selectors_process import ProcessFigure, process_metrics_for_programmes
+from .selectors_results import COMPUTED_STATES, CellPairs, collect_pairs, metric_inputs
 from .sentences import result_sentence
-from .services.results import COMPUTED_STATES, CellPairs, collect_pairs, metric_inputs
 
 ROLES = ("mentee", "mentor")
 

@@ -17,6 +17,7 @@ from programmes.models import Enrolment, Programme
 
 from . import stats
 from .models import ComparisonGroup, ComparisonMember, Observation, OutcomeMetric
+from .selectors_protocol import ACCEPTED_STATES, started_person_ids
 
 Group = Observation.Group
 BASELINE = Observation.PeriodKind.BASELINE
@@ -72,8 +73,6 @@ class GroupIndex:
 
 def group_index_for_programme(*, programme: Programme) -> GroupIndex:
     """The accepted participants and the frozen comparison group of one programme (four queries)."""
-    from .selectors_protocol import ACCEPTED_STATES, started_person_ids
-
     enrolments = list(Enrolment.objects.filter(programme=programme).values_list("person_id", "state"))
     participants = {person for person, state in enrolments if state in ACCEPTED_STATES}
     applicants = {person for person, _state in enrolments}

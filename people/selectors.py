@@ -76,3 +76,28 @@ def org_unit_paths(unit_ids: Iterable[int | None]) -> dict[int, list[int]]:
     """
     parent = org_unit_parents()
     return {unit: org_unit_chain(unit, parent) for unit in set(unit_ids) if unit is not None}
+
+
+def org_unit_children() -> dict[int | None, list[int]]:
+    """The org tree as parent → children, from one query over the (small) unit table."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in OrgUnit.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    return children
+
+
+def org_units_below(start: Iterable[int], children: dict[int | None, list[int]]) -> set[int]:
+    """The given units and every unit below them in `children` (org_unit_children())."""
+    found: set[int] = set()
+    frontier = list(start)
+    while frontier:
+        unit = frontier.pop()
+        if unit not in found:
+            found.add(unit)
+            frontier.extend(children.get(unit, []))
+    return found
+
+
+def org_unit_ids_with_descendants(unit_ids: Iterable[int]) -> set[int]:
+    """The given org units and every unit below them (one query for the whole tree)."""
+    return org_units_below(unit_ids, org_unit_children())

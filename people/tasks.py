@@ -9,7 +9,11 @@ from celery import current_app, shared_task
 from mentoring.tasks_base import MentoringTask
 
 from .models import PendingPublish
+from .services.cleanup import temporary_files_delete
 from .services.hris_sync import hris_sync_scheduled
+from .services.import_jobs import run_import_job
+
+__all__ = ["delete_temporary_files", "hris_sync", "republish_pending", "run_import_job"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,21 +48,9 @@ def hris_sync() -> int | None:
     return sync.pk if sync is not None else None
 
 
-@shared_task(
-    base=MentoringTask, name="people.tasks.run_import_job", ignore_result=True, soft_time_limit=900, time_limit=960
-)
-def run_import_job(job_id: int) -> str:
-    """Check or import one queued HRIS file (people.services.import_jobs)."""
-    from .services.import_jobs import import_job_run
-
-    return import_job_run(job_id=job_id)
-
-
 @shared_task(base=MentoringTask, name="people.tasks.delete_temporary_files", ignore_result=True)
 def delete_temporary_files() -> int:
     """Delete import previews and import jobs' files older than settings.TEMPORARY_FILES_HOURS."""
-    from .services.cleanup import temporary_files_delete
-
     return temporary_files_delete()
 
 

@@ -12,7 +12,7 @@ applies later is left out of the analysis (evaluation.selectors_protocol states 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import OrgUnit, User
-from people.selectors import org_unit_paths
+from people.selectors import org_unit_ids_with_descendants, org_unit_paths
 from programmes.core.services.lifecycle import audit_event_record
 from programmes.models import Programme, ProgrammeRole
 
@@ -80,21 +80,6 @@ def refreeze_closed(programme: Programme) -> bool:
     )
 
 
-def unit_ids_with_sub_units(unit_ids: Iterable[int]) -> set[int]:
-    """The given org units and every unit below them (one query for the whole tree)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in OrgUnit.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found: set[int] = set()
-    stack = list(unit_ids)
-    while stack:
-        pk = stack.pop()
-        if pk not in found:
-            found.add(pk)
-            stack.extend(children.get(pk, []))
-    return found
-
-
 def comparison_candidates(*, programme: Programme, rule: ComparisonRule) -> list[int]:
     """The ids of everyone the rule matches today, in id order (before any sampling)."""
     today = timezone.localdate()
@@ -102,7 +87,7 @@ def comparison_candidates(*, programme: Programme, rule: ComparisonRule) -> list
     if rule.org_units:
         unit_ids = {unit.pk for unit in rule.org_units}
         people = people.filter(
-            org_unit_id__in=unit_ids_with_sub_units(unit_ids) if rule.include_sub_units else unit_ids
+            org_unit_id__in=org_unit_ids_with_descendants(unit_ids) if rule.include_sub_units else unit_ids
         )
     if rule.grade_min is not None:
         people = people.filter(grade__gte=rule.grade_min)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentoring.background import enqueue_on_commit
 from mentoring.dates import add_months
 from people.models import User
 from programmes.core.services.lifecycle import audit_event_record
@@ -23,6 +24,9 @@ from programmes.models import Programme
 from ..instruments_default import SENT_BY_KIND
 from ..models import EvaluationCycle, Instrument, OutcomeResult
 from .common import EvaluationError
+from .cycle_states import cycle_move, wrong_state
+from .instruments import cycle_invite, instruments_ensure_defaults
+from .results import compute_outcome_results
 
 Kind = EvaluationCycle.Kind
 State = EvaluationCycle.State
@@ -70,8 +74,6 @@ def evaluation_plan_generate(
     Copies the default instruments into the programme first (once), and gives each new cycle the ones
     its kind sends. Cycles that exist already are left as they are, so running it twice adds nothing.
     """
-    from .instruments import instruments_ensure_defaults  # instruments imports this module's models only
-
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _check_programme_open(programme)
     starts_on = starts_on or timezone.localdate()
@@ -103,8 +105,6 @@ def cycle_create(
     instruments: Iterable[Instrument] | None = None,
 ) -> EvaluationCycle:
     """Add one cycle to the plan (a pulse, or a kind the plan lacks); the kind's instruments by default."""
-    from .instruments import instruments_ensure_defaults
-
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _check_programme_open(programme)
     if kind != Kind.PULSE and EvaluationCycle.objects.filter(programme=programme, kind=kind).exists():
@@ -150,33 +150,13 @@ def cycle_update(
     return locked
 
 
-def _move(cycle_id: int, *, source: str, target: str, stamp: str) -> EvaluationCycle | None:
-    """Move a cycle from `source` to `target` if it is still in `source`; the cycle, or None if it was not."""
-    now = timezone.now()
-    moved = EvaluationCycle.objects.filter(pk=cycle_id, state=source).update(state=target, **{stamp: now})
-    if not moved:
-        return None
-    return EvaluationCycle.objects.select_related("programme").get(pk=cycle_id)
-
-
-def _wrong_state(cycle: EvaluationCycle, wanted: str) -> EvaluationError:
-    current = EvaluationCycle.objects.filter(pk=cycle.pk).values_list("state", flat=True).first() or ""
-    label = State(current).label.lower() if current else "?"
-    return EvaluationError(
-        _("This cycle is %(state)s, not %(wanted)s; nothing was changed.")
-        % {"state": label, "wanted": State(wanted).label.lower()}
-    )
-
-
 @transaction.atomic
 def cycle_open(*, actor: User | None, cycle: EvaluationCycle) -> EvaluationCycle:
     """Open a planned cycle and send its instruments to everyone they ask (once, whoever calls it)."""
-    from .instruments import cycle_invite
-
     _check_programme_open(cycle.programme)
-    opened = _move(cycle.pk, source=State.PLANNED, target=State.OPEN, stamp="opened_at")
+    opened = cycle_move(cycle.pk, source=State.PLANNED, target=State.OPEN, stamp="opened_at")
     if opened is None:
-        raise _wrong_state(cycle, State.PLANNED)
+        raise wrong_state(cycle, State.PLANNED)
     invited = cycle_invite(cycle=opened)
     reason = _("%(n)d invitations sent.") % {"n": invited}
     audit_event_record(actor=actor, obj=opened, from_state=State.PLANNED, to_state=State.OPEN, reason=reason)
@@ -186,25 +166,12 @@ def cycle_open(*, actor: User | None, cycle: EvaluationCycle) -> EvaluationCycle
 @transaction.atomic
 def cycle_close(*, actor: User | None, cycle: EvaluationCycle) -> EvaluationCycle:
     """Close an open cycle (no more answers) and ask for its outcome results once this commits."""
-    from mentoring.background import enqueue_on_commit
-
-    from ..tasks import compute_outcome_results
-
-    closed = _move(cycle.pk, source=State.OPEN, target=State.CLOSED, stamp="closed_at")
+    closed = cycle_move(cycle.pk, source=State.OPEN, target=State.CLOSED, stamp="closed_at")
     if closed is None:
-        raise _wrong_state(cycle, State.OPEN)
+        raise wrong_state(cycle, State.OPEN)
     audit_event_record(actor=actor, obj=closed, from_state=State.OPEN, to_state=State.CLOSED)
     enqueue_on_commit(compute_outcome_results, closed.programme_id)
     return closed
-
-
-@transaction.atomic
-def cycle_mark_analysed(*, cycle: EvaluationCycle) -> EvaluationCycle | None:
-    """A closed cycle whose results are all current becomes analysed (the outcome task calls this)."""
-    analysed = _move(cycle.pk, source=State.CLOSED, target=State.ANALYSED, stamp="analysed_at")
-    if analysed is not None:
-        audit_event_record(actor=None, obj=analysed, from_state=State.CLOSED, to_state=State.ANALYSED)
-    return analysed
 
 
 @transaction.atomic
@@ -212,9 +179,9 @@ def cycle_mark_reported(*, actor: User, cycle: EvaluationCycle, reason: str = ""
     """The coordinator has reported an analysed cycle's results; its figures are final from now on."""
     if OutcomeResult.objects.filter(cycle=cycle, superseded_at__isnull=True, stale=True).exists():
         raise EvaluationError(_("Some results are out of date with new data; wait for them to be recomputed."))
-    reported = _move(cycle.pk, source=State.ANALYSED, target=State.REPORTED, stamp="reported_at")
+    reported = cycle_move(cycle.pk, source=State.ANALYSED, target=State.REPORTED, stamp="reported_at")
     if reported is None:
-        raise _wrong_state(cycle, State.ANALYSED)
+        raise wrong_state(cycle, State.ANALYSED)
     audit_event_record(actor=actor, obj=reported, from_state=State.ANALYSED, to_state=State.REPORTED, reason=reason)
     return reported
 
