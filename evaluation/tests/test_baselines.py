@@ -31,8 +31,8 @@ def good_row(e: Evaluated) -> str:
 
 
 def errors_of(response: Any) -> str:
-    """The import error box of a rejected upload (the page answers 200 and lists the problems)."""
-    assert response.status_code == 200
+    """The import error box of a rejected upload (the page answers 400 and lists the problems)."""
+    assert response.status_code == 400
     body = response.content.decode()
     start = body.find('data-testid="import-errors"')
     assert start != -1, "the page shows the import errors"
@@ -251,7 +251,7 @@ def test_a_bad_file_gets_a_clear_message_and_writes_nothing(
 ) -> None:
     data, expected = BAD_FILES[kind]
     response = upload(coordinator_client, evaluated.programme, data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert expected in response.content.decode().replace("&#x27;", "'")
     assert not Observation.objects.exists()
 
@@ -265,7 +265,7 @@ def test_the_line_of_the_first_non_utf8_byte_is_named(evaluated: Evaluated) -> N
 
 def test_posting_without_a_file_asks_for_one(coordinator_client: Client, evaluated: Evaluated) -> None:
     response = coordinator_client.post(reverse("evaluation:baseline_import", args=[evaluated.programme.pk]), {})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "This field is required" in response.content.decode()
 
 
@@ -301,7 +301,7 @@ def test_a_wrong_entry_by_hand_says_why_and_writes_nothing(
     coordinator_client: Client, evaluated: Evaluated, email: str, value: str, message: str
 ) -> None:
     response = _add(coordinator_client, evaluated, email, value)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not Observation.objects.exists()
 
@@ -330,7 +330,7 @@ def test_baselines_are_read_only_once_the_programme_leaves_implementation(
     assert "can no longer change" in page
     assert "baselines/import/" not in page, "the import form is hidden"
     assert "baselines/add/" not in page, "the entry forms are hidden"
-    assert _add(coordinator_client, e, e.p.mentee.email, "3").status_code == 200
+    assert _add(coordinator_client, e, e.p.mentee.email, "3").status_code == 400
     with pytest.raises(EvaluationError, match="can no longer change"):
         baseline_record(
             actor=e.p.coordinator, metric=e.cycle, person=e.p.mentee, value=3, period_end=datetime.date(2026, 3, 31)
@@ -475,7 +475,7 @@ def test_two_imports_at_once_write_each_baseline_once(
 
     from django.db import connections
 
-    from evaluation.services import baselines
+    from evaluation.services import observations as baselines
 
     validate = baselines.validate_rows
 

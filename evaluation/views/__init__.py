@@ -1,6 +1,5 @@
 """Evaluation views, split by concern."""
 
-from .baselines import baseline_add, baseline_import_view, baseline_template, baselines
 from .cards import outcome_cards
 from .comparison import comparison, comparison_freeze
 from .costs import cost_add, cost_remove, costs
@@ -9,12 +8,7 @@ from .exports import export_job, export_job_download, export_job_status
 from .home import home_panel
 from .instruments import instrument_edit, instruments
 from .metrics import metric_create_view, metric_edit, metrics
-from .observations import (
-    cycle_observation_add,
-    cycle_observation_import_view,
-    cycle_observation_template,
-    cycle_observations,
-)
+from .observations import observation_add, observations_import_view, observations_page, observations_template
 from .reports import (
     report,
     report_export,
@@ -28,10 +22,6 @@ from .reports import (
 from .respond import my_cycle, respond
 
 __all__ = [
-    "baseline_add",
-    "baseline_import_view",
-    "baseline_template",
-    "baselines",
     "comparison",
     "comparison_freeze",
     "cost_add",
@@ -41,10 +31,6 @@ __all__ = [
     "cycle_close_view",
     "cycle_edit",
     "cycle_generate",
-    "cycle_observation_add",
-    "cycle_observation_import_view",
-    "cycle_observation_template",
-    "cycle_observations",
     "cycle_open_view",
     "cycle_report_view",
     "cycles",
@@ -58,6 +44,10 @@ __all__ = [
     "metric_edit",
     "metrics",
     "my_cycle",
+    "observation_add",
+    "observations_import_view",
+    "observations_page",
+    "observations_template",
     "outcome_cards",
     "report",
     "report_export",
