@@ -27,8 +27,8 @@ from django.utils import timezone
 from faker import Faker
 
 from people.models import Competency, User
+from people.services.hris_columns import COLUMNS
 from people.services.hris_import import ImportSummary, people_import
-from people.services.hris_rows import COLUMNS
 
 COMPANY = "PT Nusantara Niaga"
 DEMO_PASSWORD = "mentoring-demo-2026"  # noqa: S105 - demo data only, printed and documented

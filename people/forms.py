@@ -13,7 +13,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
-from .services.hris_import import MAX_FILE_BYTES, file_too_large_message
+from .services.hris_file import MAX_FILE_BYTES, file_too_large_message
 from .sso.oidc import sso_provider_name
 
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import LanguageForm, PeopleImportConfirmForm, PeopleImportForm, PreferencesForm
 from .permissions import hr_or_admin_required
+from .services.hris_columns import COLUMN_HELP, COLUMNS
 from .services.hris_import import ImportResult, people_import
-from .services.hris_rows import COLUMN_HELP, COLUMNS
 from .services.pending_imports import pending_import_save, pending_import_take
 from .types import AuthedRequest
 from .views_import_jobs import start_import_job

@@ -8,94 +8,30 @@ row 1) and the column, so a person can fix the file in Excel and upload it again
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
-import zoneinfo
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar, cast
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from people.models import LEVEL_MAX, LEVEL_MIN, Competency, CompetencyRating, OrgUnit, User
+from people.models import Competency, OrgUnit, User
 
-from .languages import ISO_639_1
-
-GRADE_MIN, GRADE_MAX = 1, 12
-KEEP_PROBLEMS = 1000  # problems kept in memory; the rest are only counted
-
-# Columns of the file: name -> required. The README's "HRIS import" section documents each one.
-COLUMNS: dict[str, bool] = {
-    "email": True,
-    "full_name": True,
-    "employee_number": False,
-    "job_title": False,
-    "grade": False,
-    "org_unit_code": False,
-    "org_unit_name": False,
-    "parent_org_unit_code": False,
-    "manager_email": False,
-    "location": False,
-    "languages": False,
-    "hire_date": False,
-    "left_date": False,
-    "preferred_language": False,
-    "time_zone": False,
-    "ratings": False,
-    "ratings_source": False,
-    "ratings_date": False,
-}
-# What each column means, with an example, for the import page (the README has the same table).
-COLUMN_HELP: dict[str, tuple[str | Promise, str]] = {
-    "email": (gettext_lazy("Work e-mail; the key that matches a person (any case)."), "dewi.lestari@nusantara.co.id"),
-    "full_name": (gettext_lazy("Full name."), "Dewi Lestari"),
-    "employee_number": (gettext_lazy("HRIS employee number."), "NN000123"),
-    "job_title": (gettext_lazy("Job title."), "Key Account Executive"),
-    "grade": (gettext_lazy("Grade, a whole number from 1 to 12."), "6"),
-    "org_unit_code": (gettext_lazy("Code of the person's org unit; empty for none."), "SAL-KA"),
-    "org_unit_name": (gettext_lazy("Name of that unit; a row that gives it describes the unit."), "Key Accounts"),
-    "parent_org_unit_code": (gettext_lazy("Code of the unit above; empty for a top unit."), "SAL"),
-    "manager_email": (gettext_lazy("E-mail of the direct manager, in this file or already imported."), "budi@x.co.id"),
-    "location": (gettext_lazy("Work location."), "Surabaya"),
-    "languages": (gettext_lazy("ISO 639-1 codes separated by semicolons."), "id;en;jv"),
-    "hire_date": (gettext_lazy("Date of hire, YYYY-MM-DD."), "2019-03-01"),
-    "left_date": (gettext_lazy("Date the person left, YYYY-MM-DD; empty while employed."), ""),
-    "preferred_language": (gettext_lazy("en or id; empty keeps the person's own choice."), "id"),
-    "time_zone": (gettext_lazy("IANA time zone; empty keeps the person's own choice."), "Asia/Makassar"),
-    "ratings": (gettext_lazy("Competency ratings CODE:LEVEL (1–5) separated by semicolons."), "NEG:4;CUS:3"),
-    "ratings_source": (gettext_lazy("Who rated: self, manager or assessment."), "manager"),
-    "ratings_date": (gettext_lazy("Date of the ratings, YYYY-MM-DD."), "2026-07-15"),
-}
-# A column that is only read together with others.
-COLUMN_NEEDS: dict[str, tuple[str, ...]] = {
-    "org_unit_name": ("org_unit_code",),
-    "parent_org_unit_code": ("org_unit_code", "org_unit_name"),
-    "ratings": ("ratings_source", "ratings_date"),
-}
-UNIT_COLUMNS = ("org_unit_code", "org_unit_name", "parent_org_unit_code")
-# Person fields copied from a column of the same name; an empty cell clears the field.
-PERSON_FIELDS = (
-    "full_name",
-    "employee_number",
-    "job_title",
-    "grade",
-    "location",
-    "languages",
-    "hire_date",
-    "left_date",
+from .hris_cells import (
+    clean_date,
+    clean_email,
+    clean_grade,
+    clean_languages,
+    clean_preferred_language,
+    clean_ratings,
+    clean_source,
+    clean_text,
+    clean_time_zone,
+    field_max_length,
 )
-# Personal preferences: an empty cell keeps what the person chose (or the default for someone new).
-PREFERENCE_FIELDS = ("preferred_language", "time_zone")
+from .hris_columns import COLUMNS, PERSON_FIELDS, PREFERENCE_FIELDS, UNIT_COLUMNS
 
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_INT_RE = re.compile(r"\d{1,3}", re.ASCII)
-_SPLIT_RE = re.compile(r"[;,\s]+")
+KEEP_PROBLEMS = 1000  # problems kept in memory; the rest are only counted
 
 
 @dataclass(frozen=True)
@@ -193,154 +129,15 @@ class ParsedFile:
     unit_refs: list[tuple[int, str]] = field(default_factory=list)  # (row, code) of every unit a row names
 
 
-# Cells ----------------------------------------------------------------------------------------------------
-
-
-@functools.cache
-def _time_zones() -> dict[str, str]:
-    return {name.lower(): name for name in zoneinfo.available_timezones()}
-
-
-def _max_length(name: str, model: type[models.Model] = User) -> int:
-    length = getattr(model._meta.get_field(name), "max_length", None)
-    return int(length) if length else 10_000
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-
-
-def clean_text(value: str, column: str, limit: int) -> str:
-    """One line of plain text: no line breaks or control characters, no formula, not too long."""
-    for position, char in enumerate(value, start=1):
-        if unicodedata.category(char) == "Cc":
-            raise ValueError(
-                _(
-                    "%(column)s holds a line break or another control character (character %(position)s); "
-                    "it must be one line of plain text."
-                )
-                % {"column": column, "position": position}
-            )
-    if value.startswith(FORMULA_PREFIXES):
-        # A spreadsheet that opens this value (or an export of it) would run it as a formula.
-        raise ValueError(
-            _("%(column)s starts with “%(char)s”, which spreadsheets run as a formula; remove it.")
-            % {"column": column, "char": value[0]}
-        )
-    if len(value) > limit:
-        raise ValueError(
-            _("%(column)s is %(n)s characters long; at most %(limit)s fit.")
-            % {"column": column, "n": len(value), "limit": limit}
-        )
-    return value
-
-
-def clean_email(value: str) -> str:
-    value = value.lower()
-    try:
-        validate_email(value)
-    except ValidationError:
-        raise ValueError(_("“%(value)s” is not a valid e-mail address.") % {"value": value}) from None
-    limit = _max_length("email")
-    if len(value) > limit:
-        raise ValueError(_("This e-mail address is longer than %(limit)s characters.") % {"limit": limit})
-    return value
-
-
-def clean_date(value: str) -> date | None:
-    if not value:
-        return None
-    if _DATE_RE.fullmatch(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(_("“%(value)s” is not a date written YYYY-MM-DD (for example 2024-01-31).") % {"value": value})
-
-
-def clean_grade(value: str) -> int | None:
-    if not value:
-        return None
-    if _INT_RE.fullmatch(value) and GRADE_MIN <= int(value) <= GRADE_MAX:
-        return int(value)
-    raise ValueError(
-        _("Grade “%(value)s” is not a whole number from %(min)s to %(max)s.")
-        % {"value": value, "min": GRADE_MIN, "max": GRADE_MAX}
-    )
-
-
-def clean_languages(value: str) -> list[str]:
-    codes: list[str] = []
-    for code in (c.lower() for c in _SPLIT_RE.split(value) if c):
-        if code not in ISO_639_1:
-            raise ValueError(
-                _("“%(code)s” is not a two-letter ISO 639-1 language code (id, en, jv, su…).") % {"code": code}
-            )
-        if code not in codes:
-            codes.append(code)
-    return codes
-
-
-def clean_preferred_language(value: str) -> str:
-    choices = dict(User.Language.choices)
-    if value.lower() not in choices:
-        raise ValueError(
-            _("Preferred language “%(value)s” is not one of: %(choices)s.")
-            % {"value": value, "choices": ", ".join(choices)}
-        )
-    return value.lower()
-
-
-def clean_time_zone(value: str) -> str:
-    name = _time_zones().get(value.lower())
-    if name is None:
-        raise ValueError(
-            _("“%(value)s” is not a time zone name such as Asia/Jakarta or Asia/Makassar.") % {"value": value}
-        )
-    return name
-
-
-def clean_ratings(value: str, catalogue: Mapping[str, int], codes: list[str]) -> list[tuple[int, int]]:
-    """ "NEG:4;PRS:3" -> [(competency id, 4), ...]; each competency once per row."""
-    ratings: dict[int, int] = {}
-    for item in (part.strip() for part in value.split(";")):
-        if not item:
-            continue
-        code, sep, level = (piece.strip() for piece in item.partition(":"))
-        if not sep or not code:
-            raise ValueError(_("“%(item)s” is not CODE:LEVEL (for example NEG:4).") % {"item": item})
-        pk = catalogue.get(code.lower())
-        if pk is None:
-            shown = ", ".join(codes[:30]) + ("…" if len(codes) > 30 else "")
-            raise ValueError(
-                _("Unknown competency code “%(code)s”; the catalogue has: %(codes)s.")
-                % {"code": code, "codes": shown or _("no competencies yet")}
-            )
-        if not (_INT_RE.fullmatch(level) and LEVEL_MIN <= int(level) <= LEVEL_MAX):
-            raise ValueError(
-                _("Level “%(level)s” for %(code)s is not a whole number from %(min)s to %(max)s.")
-                % {"level": level, "code": code, "min": LEVEL_MIN, "max": LEVEL_MAX}
-            )
-        if pk in ratings:
-            raise ValueError(_("%(code)s is rated twice in this row.") % {"code": code})
-        ratings[pk] = int(level)
-    return list(ratings.items())
-
-
-def clean_source(value: str) -> str:
-    if value.lower() not in CompetencyRating.Source.values:
-        raise ValueError(_("ratings_source “%(value)s” is not one of: self, manager, assessment.") % {"value": value})
-    return value.lower()
-
-
 # Rows -----------------------------------------------------------------------------------------------------
 
 Cleaner = Callable[[str], Any]
 
 
 def _cell_cleaners(directory: Directory) -> dict[str, Cleaner]:
-    text = {name: functools.partial(clean_text, column=name, limit=_max_length(name)) for name in PERSON_FIELDS}
-    unit_code_limit = _max_length("code", OrgUnit)
-    unit_name_limit = _max_length("name", OrgUnit)
+    text = {name: functools.partial(clean_text, column=name, limit=field_max_length(name)) for name in PERSON_FIELDS}
+    unit_code_limit = field_max_length("code", OrgUnit)
+    unit_name_limit = field_max_length("name", OrgUnit)
     return {
         **text,
         "email": clean_email,

@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from people.models import HrisSync, User
 
 from .deactivation import person_deactivate
-from .hris_import import MAX_FILE_BYTES, file_too_large_message, people_import, read_table
+from .hris_file import MAX_FILE_BYTES, file_too_large_message, read_table
+from .hris_import import people_import
 from .hris_rows import Directory, Problems, check_managers, check_people, check_units, parse_rows
 
 # Sent with sync=HrisSync when a run refuses its file (HR analysts are told).

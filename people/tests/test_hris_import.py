@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 
 from conftest import Personas
 from people.models import CompetencyRating, OrgUnit, User
-from people.services.hris_import import MAX_FILE_BYTES, MAX_PROBLEMS_SHOWN, ImportResult, people_import
-from people.services.hris_rows import COLUMN_NEEDS, COLUMNS
+from people.services.hris_columns import COLUMN_NEEDS, COLUMNS
+from people.services.hris_file import MAX_FILE_BYTES
+from people.services.hris_import import MAX_PROBLEMS_SHOWN, ImportResult, people_import
 from people.tests.factories import CompetencyFactory, OrgUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from people.services.hris_import import MAX_FILE_BYTES, ImportResult, file_too_large_message, people_import
+from people.services.hris_file import MAX_FILE_BYTES, file_too_large_message
+from people.services.hris_import import ImportResult, people_import
 
 
 class Command(BaseCommand):
