@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from people.figures import estimate_places, machine
 
-from .reports import ProgrammeReport, ResultRow
+from .report_rows import ProgrammeReport, ResultRow
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Characters an XLSX cell cannot hold (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE): C0 controls but tab, LF, CR.

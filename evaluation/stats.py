@@ -52,226 +52,39 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Iterable, Mapping
 
-import numpy as np
-import numpy.typing as npt
 from scipy.special import gammaln
-from scipy.stats import norm
-from scipy.stats import t as student_t
+
+from .stats_core import (
+    DEFAULT_LEVEL,
+    NAN,
+    Array,
+    Describe,
+    Direction,
+    Estimate,
+    Roi,
+    Values,
+    checked_count,
+    checked_level,
+    checked_pairs,
+    checked_proportion,
+    checked_values,
+    ci_bounds,
+    differences,
+    direction_sign,
+    empty_estimate,
+    fieller_bounds,
+    mean_sd,
+    pooled_sd,
+    t_crit,
+    welch_se_df,
+    wilson_bounds,
+    z_crit,
+)
 
 METHOD_VERSION = "1"
 MIN_CELL = 5
-DEFAULT_LEVEL = 0.95
-NAN = math.nan
-
-Values = Sequence[float] | npt.NDArray[np.floating] | npt.NDArray[np.integer]
-Direction = Literal["higher", "lower"]
-Array = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True)
-class Estimate:
-    """A point estimate, its confidence interval and how many people it rests on.
-
-    ``n_treated`` / ``n_comparison`` are set by two-group estimators only.
-    """
-
-    value: float
-    ci_low: float
-    ci_high: float
-    n: int
-    n_treated: int | None = None
-    n_comparison: int | None = None
-    level: float = DEFAULT_LEVEL
-
-
-@dataclass(frozen=True, slots=True)
-class Describe:
-    """Per-group descriptives: count, mean and sample sd (ddof=1)."""
-
-    n: int
-    mean: float
-    sd: float
-
-
-@dataclass(frozen=True, slots=True)
-class Roi:
-    """Phillips ROI figures; money in the unit of ``value_per_unit`` and costs."""
-
-    benefit: float
-    costs: float
-    roi_percent: float
-    benefit_cost_ratio: float
-    payback_months: float
-
-
-# --- validation -------------------------------------------------------------
-
-
-def _values(values: Values, name: str) -> Array:
-    """Return ``values`` as a finite 1-D float array or raise ValueError."""
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a sequence of numbers") from exc
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a flat sequence of numbers")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains a non-finite value (nan or infinity)")
-    return arr
-
-
-def _paired(pre: Values, post: Values, names: tuple[str, str]) -> tuple[Array, Array]:
-    """Validate two paired samples: one position per person, same length."""
-    a, b = _values(pre, names[0]), _values(post, names[1])
-    if a.size != b.size:
-        raise ValueError(
-            f"{names[0]} and {names[1]} must have the same length, "
-            f"got {a.size} and {b.size} (each position is one person)"
-        )
-    return a, b
-
-
-def _differences(pre: Values, post: Values, names: tuple[str, str]) -> Array:
-    """Per-person change scores ``post - pre``."""
-    a, b = _paired(pre, post, names)
-    return b - a
-
-
-def _level(level: float) -> float:
-    """Check the confidence level is strictly between 0 and 1."""
-    value = float(level)
-    if not 0.0 < value < 1.0:  # also rejects nan
-        raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
-    return value
-
-
-def _count(value: float, name: str) -> int:
-    """Return a non-negative whole number as int or raise ValueError."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if not math.isfinite(value) or value != int(value):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must not be negative, got {value!r}")
-    return int(value)
-
-
-def _proportion(k: float, n: float, names: tuple[str, str]) -> tuple[int, int]:
-    """Validate a count k out of n."""
-    k_int, n_int = _count(k, names[0]), _count(n, names[1])
-    if k_int > n_int:
-        raise ValueError(f"{names[0]} ({k_int}) must not exceed {names[1]} ({n_int})")
-    return k_int, n_int
-
-
-def _direction_sign(direction: str) -> int:
-    """+1 when higher is better, -1 when lower is better."""
-    if direction == "higher":
-        return 1
-    if direction == "lower":
-        return -1
-    raise ValueError(f'direction must be "higher" or "lower", got {direction!r}')
-
-
-# --- building blocks --------------------------------------------------------
-
-
-def _mean_sd(x: Array) -> tuple[float, float]:
-    """Mean and sample sd; exact for constant data, nan where undefined."""
-    if x.size == 0:
-        return NAN, NAN
-    if np.ptp(x) == 0:
-        # Summing n copies of 0.1 is not exactly n * 0.1; a constant sample
-        # must still have sd exactly 0 or standardised effects explode.
-        return float(x[0]), (0.0 if x.size > 1 else NAN)
-    sd = float(np.std(x, ddof=1)) if x.size > 1 else NAN
-    return float(np.mean(x)), sd
-
-
-def _t_crit(level: float, df: float) -> float:
-    """Two-sided Student t quantile; nan when df is not positive."""
-    return float(student_t.ppf(0.5 + level / 2, df)) if df > 0 else NAN
-
-
-def _z_crit(level: float) -> float:
-    """Two-sided standard normal quantile."""
-    return float(norm.ppf(0.5 + level / 2))
-
-
-def _interval(value: float, se: float, crit: float) -> tuple[float, float]:
-    """``value +/- crit * se``; zero width when se is exactly 0."""
-    if math.isnan(value) or math.isnan(se):
-        return NAN, NAN
-    if se == 0.0:
-        return value, value
-    return value - crit * se, value + crit * se
-
-
-def _welch(sd_t: float, n_t: int, sd_c: float, n_c: int) -> tuple[float, float]:
-    """Welch standard error of a difference in means and its Satterthwaite df."""
-    if n_t < 2 or n_c < 2:
-        return NAN, NAN
-    v_t, v_c = sd_t**2 / n_t, sd_c**2 / n_c
-    total = v_t + v_c
-    if total == 0.0:
-        return 0.0, NAN
-    # Written with shares of the variance so tiny variances do not underflow.
-    w_t, w_c = v_t / total, v_c / total
-    df = 1.0 / (w_t**2 / (n_t - 1) + w_c**2 / (n_c - 1))
-    return math.sqrt(total), df
-
-
-def _pooled_sd(a: Array, b: Array) -> float:
-    """Pooled sample sd of two groups; nan with fewer than 1 pooled df."""
-    if a.size == 0 or b.size == 0 or a.size + b.size < 3:
-        return NAN
-    squares = sum((x.size - 1) * _mean_sd(x)[1] ** 2 for x in (a, b) if x.size > 1)
-    return math.sqrt(squares / (a.size + b.size - 2))
-
-
-def _wilson_bounds(k: int, n: int, z: float) -> tuple[float, float]:
-    """Wilson score bounds for k out of n (n > 0), clipped to [0, 1]."""
-    p, z2 = k / n, z * z
-    denom = 1.0 + z2 / n
-    centre = (p + z2 / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
-    # At k = 0 or k = n the bound is exactly 0 or 1; rounding must not move it.
-    low = 0.0 if k == 0 else max(0.0, centre - half)
-    high = 1.0 if k == n else min(1.0, centre + half)
-    return low, high
-
-
-def _fieller(b: Array, c: Array, crit: float) -> tuple[float, float]:
-    """Fieller interval for R = mean(c) / mean(b) of paired data; nan if unbounded.
-
-    Solved for x = R - R_hat using residuals r = c - R_hat b, so that
-    ``x**2 (mb**2 - t**2 v_bb) + 2 t**2 v_rb x - t**2 v_rr <= 0``: the
-    discriminant is a sum of non-negative terms and exactly proportional data
-    give a zero-width interval instead of sqrt(rounding) noise.
-    """
-    n = b.size
-    mb, mc = _mean_sd(b)[0], _mean_sd(c)[0]
-    ratio = mc / mb
-    db = b - mb
-    dr = (c - mc) - ratio * db
-    scale = 1.0 / ((n - 1) * n)  # (co)variances of means, not of values
-    v_bb, v_rr, v_rb = float(db @ db) * scale, float(dr @ dr) * scale, float(dr @ db) * scale
-    c2 = crit * crit
-    quad = mb * mb - c2 * v_bb
-    if quad <= 0:  # baseline mean not clearly away from zero: the set is unbounded
-        return NAN, NAN
-    root = math.sqrt(c2 * c2 * v_rb * v_rb + quad * c2 * v_rr)
-    return ratio - (c2 * v_rb + root) / quad, ratio - (c2 * v_rb - root) / quad
-
-
-def _empty(n: int, level: float, **groups: int) -> Estimate:
-    """An all-nan estimate for when the figure is undefined."""
-    return Estimate(NAN, NAN, NAN, n, level=level, **groups)
 
 
 # --- public estimators ------------------------------------------------------
@@ -282,12 +95,12 @@ def paired_change(pre: Values, post: Values, *, level: float = DEFAULT_LEVEL) ->
 
     n = 0 gives nan; n = 1 gives the change with a nan interval.
     """
-    level = _level(level)
-    diff = _differences(pre, post, ("pre", "post"))
+    level = checked_level(level)
+    diff = differences(pre, post, ("pre", "post"))
     n = diff.size
-    mean, sd = _mean_sd(diff)
+    mean, sd = mean_sd(diff)
     se = sd / math.sqrt(n) if n > 1 else NAN
-    low, high = _interval(mean, se, _t_crit(level, n - 1))
+    low, high = ci_bounds(mean, se, t_crit(level, n - 1))
     return Estimate(mean, low, high, n, level=level)
 
 
@@ -296,14 +109,14 @@ def paired_dz(pre: Values, post: Values, *, level: float = DEFAULT_LEVEL) -> Est
 
     ``se = sqrt(1/n + d_z**2 / (2n))``. nan when n < 2 or sd(d) = 0.
     """
-    level = _level(level)
-    diff = _differences(pre, post, ("pre", "post"))
+    level = checked_level(level)
+    diff = differences(pre, post, ("pre", "post"))
     n = diff.size
-    mean, sd = _mean_sd(diff)
+    mean, sd = mean_sd(diff)
     if n < 2 or sd == 0.0:
-        return _empty(n, level)
+        return empty_estimate(n, level)
     dz = mean / sd
-    low, high = _interval(dz, math.sqrt(1 / n + dz**2 / (2 * n)), _z_crit(level))
+    low, high = ci_bounds(dz, math.sqrt(1 / n + dz**2 / (2 * n)), z_crit(level))
     return Estimate(dz, low, high, n, level=level)
 
 
@@ -322,23 +135,23 @@ def did(
     group is empty; the interval is nan when a group has fewer than 2 people
     and has zero width when both groups' changes have zero spread.
     """
-    level = _level(level)
-    d_t = _differences(t_pre, t_post, ("t_pre", "t_post"))
-    d_c = _differences(c_pre, c_post, ("c_pre", "c_post"))
-    (m_t, s_t), (m_c, s_c) = _mean_sd(d_t), _mean_sd(d_c)
+    level = checked_level(level)
+    d_t = differences(t_pre, t_post, ("t_pre", "t_post"))
+    d_c = differences(c_pre, c_post, ("c_pre", "c_post"))
+    (m_t, s_t), (m_c, s_c) = mean_sd(d_t), mean_sd(d_c)
     value = m_t - m_c
-    se, df = _welch(s_t, d_t.size, s_c, d_c.size)
-    low, high = _interval(value, se, _t_crit(level, df))
+    se, df = welch_se_df(s_t, d_t.size, s_c, d_c.size)
+    low, high = ci_bounds(value, se, t_crit(level, df))
     groups = {"n_treated": d_t.size, "n_comparison": d_c.size}
     return Estimate(value, low, high, d_t.size + d_c.size, level=level, **groups)
 
 
 def _smd(a: Array, b: Array) -> float:
     """Cohen's d; nan when the pooled sd is undefined or zero."""
-    sp = _pooled_sd(a, b)
+    sp = pooled_sd(a, b)
     if math.isnan(sp) or sp == 0.0:
         return NAN
-    return (_mean_sd(a)[0] - _mean_sd(b)[0]) / sp
+    return (mean_sd(a)[0] - mean_sd(b)[0]) / sp
 
 
 def _smd_se(d: float, n_a: int, n_b: int) -> float:
@@ -351,13 +164,13 @@ def cohens_d(a: Values, b: Values, *, level: float = DEFAULT_LEVEL) -> Estimate:
 
     nan when a group is empty, n_a + n_b < 3, or the pooled sd is 0.
     """
-    level = _level(level)
-    xa, xb = _values(a, "a"), _values(b, "b")
+    level = checked_level(level)
+    xa, xb = checked_values(a, "a"), checked_values(b, "b")
     groups = {"n_treated": xa.size, "n_comparison": xb.size}
     d = _smd(xa, xb)
     if math.isnan(d):
-        return _empty(xa.size + xb.size, level, **groups)
-    low, high = _interval(d, _smd_se(d, xa.size, xb.size), _z_crit(level))
+        return empty_estimate(xa.size + xb.size, level, **groups)
+    low, high = ci_bounds(d, _smd_se(d, xa.size, xb.size), z_crit(level))
     return Estimate(d, low, high, xa.size + xb.size, level=level, **groups)
 
 
@@ -373,26 +186,26 @@ def hedges_correction(df: int) -> float:
 
 def hedges_g(a: Values, b: Values, *, level: float = DEFAULT_LEVEL) -> Estimate:
     """Hedges' g = J d for a - b; se(g) = J se(d). nan when n_a + n_b < 4."""
-    level = _level(level)
-    xa, xb = _values(a, "a"), _values(b, "b")
+    level = checked_level(level)
+    xa, xb = checked_values(a, "a"), checked_values(b, "b")
     groups = {"n_treated": xa.size, "n_comparison": xb.size}
     n = xa.size + xb.size
     j = hedges_correction(n - 2)
     d = _smd(xa, xb)
     if math.isnan(d) or math.isnan(j):
-        return _empty(n, level, **groups)
+        return empty_estimate(n, level, **groups)
     se = j * _smd_se(d, xa.size, xb.size)
-    low, high = _interval(j * d, se, _z_crit(level))
+    low, high = ci_bounds(j * d, se, z_crit(level))
     return Estimate(j * d, low, high, n, level=level, **groups)
 
 
 def wilson(k: int, n: int, *, level: float = DEFAULT_LEVEL) -> Estimate:
     """Proportion k/n with the Wilson score interval; nan when n = 0."""
-    level = _level(level)
-    k, n = _proportion(k, n, ("k", "n"))
+    level = checked_level(level)
+    k, n = checked_proportion(k, n, ("k", "n"))
     if n == 0:
-        return _empty(0, level)
-    low, high = _wilson_bounds(k, n, _z_crit(level))
+        return empty_estimate(0, level)
+    low, high = wilson_bounds(k, n, z_crit(level))
     return Estimate(k / n, low, high, n, level=level)
 
 
@@ -401,14 +214,14 @@ def newcombe_diff(k1: int, n1: int, k2: int, n2: int, *, level: float = DEFAULT_
 
     n = n1 + n2 (``n_treated`` = n1, ``n_comparison`` = n2); nan when either n is 0.
     """
-    level = _level(level)
-    k1, n1 = _proportion(k1, n1, ("k1", "n1"))
-    k2, n2 = _proportion(k2, n2, ("k2", "n2"))
+    level = checked_level(level)
+    k1, n1 = checked_proportion(k1, n1, ("k1", "n1"))
+    k2, n2 = checked_proportion(k2, n2, ("k2", "n2"))
     groups = {"n_treated": n1, "n_comparison": n2}
     if n1 == 0 or n2 == 0:
-        return _empty(n1 + n2, level, **groups)
-    z = _z_crit(level)
-    (l1, u1), (l2, u2) = _wilson_bounds(k1, n1, z), _wilson_bounds(k2, n2, z)
+        return empty_estimate(n1 + n2, level, **groups)
+    z = z_crit(level)
+    (l1, u1), (l2, u2) = wilson_bounds(k1, n1, z), wilson_bounds(k2, n2, z)
     p1, p2 = k1 / n1, k2 / n2
     low = p1 - p2 - math.hypot(p1 - l1, u2 - p2)
     high = p1 - p2 + math.hypot(u1 - p1, p2 - l2)
@@ -422,23 +235,23 @@ def percent_change(baseline: Values, current: Values, *, level: float = DEFAULT_
     is 0; interval nan when n < 2 or when the baseline mean is not clearly away
     from zero at this level (Fieller's set is then unbounded).
     """
-    level = _level(level)
-    b, c = _paired(baseline, current, ("baseline", "current"))
+    level = checked_level(level)
+    b, c = checked_pairs(baseline, current, ("baseline", "current"))
     n = b.size
-    mb, mc = _mean_sd(b)[0], _mean_sd(c)[0]
+    mb, mc = mean_sd(b)[0], mean_sd(c)[0]
     if n == 0 or mb == 0.0:
-        return _empty(n, level)
+        return empty_estimate(n, level)
     value = 100.0 * (mc / mb - 1.0)
     if n < 2:
         return Estimate(value, NAN, NAN, n, level=level)
-    low, high = _fieller(b, c, _t_crit(level, n - 1))
+    low, high = fieller_bounds(b, c, t_crit(level, n - 1))
     return Estimate(value, 100.0 * (low - 1.0), 100.0 * (high - 1.0), n, level=level)
 
 
 def describe(values: Values) -> Describe:
     """n, mean and sample sd (ddof=1); mean nan when n = 0, sd nan when n < 2."""
-    x = _values(values, "values")
-    mean, sd = _mean_sd(x)
+    x = checked_values(values, "values")
+    mean, sd = mean_sd(x)
     return Describe(x.size, mean, sd)
 
 
@@ -451,12 +264,12 @@ def signed_change(value: float, direction: Direction) -> float:
     ``direction`` says which way is better for the measure: "higher" keeps
     the sign, "lower" (e.g. days in the sales cycle) flips it.
     """
-    return value if _direction_sign(direction) > 0 else 0.0 - value
+    return value if direction_sign(direction) > 0 else 0.0 - value
 
 
 def as_improvement(estimate: Estimate, direction: Direction) -> Estimate:
     """An estimate re-signed so improvement is positive (bounds swap on a flip)."""
-    if _direction_sign(direction) > 0:
+    if direction_sign(direction) > 0:
         return estimate
     return dataclasses.replace(
         estimate,
@@ -511,7 +324,7 @@ def roi(
     benefit = (
         _finite(attributable_change, "attributable_change")
         * _finite(value_per_unit, "value_per_unit")
-        * _count(n_people, "n_people")
+        * checked_count(n_people, "n_people")
         * _finite(isolation_share, "isolation_share", 0.0, 1.0)
         * _finite(confidence_share, "confidence_share", 0.0, 1.0)
         * _periods(periods_per_year)
@@ -528,4 +341,4 @@ def roi(
 
 def is_suppressed(n: int) -> bool:
     """True when a cell of n people is too small to show (n < MIN_CELL)."""
-    return _count(n, "n") < MIN_CELL
+    return checked_count(n, "n") < MIN_CELL

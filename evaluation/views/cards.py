@@ -9,7 +9,7 @@ from people.types import AuthedRequest
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 
-from ..reports import ResultRow
+from ..report_rows import ResultRow
 from ..selectors_cycles import latest_results_for_programme
 
 
