@@ -14,16 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.apps import apps
 from django.core.exceptions import FieldError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from programmes.core.figures_cache import cached_per_programme
 from programmes.core.states import ENROLMENT_ACCEPTED, FORMED, STARTED
-from programmes.models import Enrolment, Programme
+from programmes.models import Closure, Enrolment, MentoringSession, Programme, Relationship, RelationshipMember
 
 from . import stats
 
@@ -73,18 +72,8 @@ NOT_YET = _("Not yet available: the programme does not record this yet.")
 Figures = dict[int, ProcessFigure]
 
 
-def _model(name: str) -> type | None:
-    try:
-        return apps.get_model("programmes", name)
-    except LookupError:
-        return None
-
-
-def _mentee_members(ids: Sequence[int]) -> object:
-    member = _model("RelationshipMember")
-    if member is None:
-        return None
-    return member.objects.filter(  # type: ignore[attr-defined]
+def _mentee_members(ids: Sequence[int]) -> QuerySet[RelationshipMember]:
+    return RelationshipMember.objects.filter(
         relationship__programme_id__in=ids,
         relationship__state__in=MATCHED_RELATIONSHIP_STATES,
         role__in=("mentee", "peer"),
@@ -94,10 +83,8 @@ def _mentee_members(ids: Sequence[int]) -> object:
 def time_to_match(ids: Sequence[int]) -> Figures | None:
     """Median days from a mentee's application to their first relationship."""
     members = _mentee_members(ids)
-    if members is None:
-        return None
     days: dict[int, dict[int, float]] = defaultdict(dict)
-    rows = members.values_list(  # type: ignore[attr-defined]
+    rows = members.values_list(
         "relationship__programme_id", "enrolment_id", "enrolment__created_at", "relationship__created_at"
     )
     for programme_id, enrolment_id, applied, matched in rows:
@@ -112,12 +99,10 @@ def time_to_match(ids: Sequence[int]) -> Figures | None:
 def match_rate(ids: Sequence[int]) -> Figures | None:
     """Share of accepted mentees who are (or were) in a relationship."""
     members = _mentee_members(ids)
-    if members is None:
-        return None
     eligible = (
         Enrolment.objects.filter(programme_id__in=ids, role__in=("mentee", "peer"), state__in=EVALUATED)
         .values("programme_id")
-        .annotate(n=Count("pk"), matched=Count("pk", filter=Q(pk__in=members.values("enrolment_id"))))  # type: ignore[attr-defined]
+        .annotate(n=Count("pk"), matched=Count("pk", filter=Q(pk__in=members.values("enrolment_id"))))
     )
     return {
         row["programme_id"]: ProcessFigure(
@@ -130,8 +115,6 @@ def match_rate(ids: Sequence[int]) -> Figures | None:
 def mentor_utilisation(ids: Sequence[int]) -> Figures | None:
     """Mentees in running or accepted relationships as a share of the mentors' total capacity."""
     members = _mentee_members(ids)
-    if members is None:
-        return None
     defaults = dict(Programme.objects.filter(pk__in=ids).values_list("pk", "mentor_capacity"))
     capacity: dict[int, int] = defaultdict(int)
     mentors: dict[int, int] = defaultdict(int)
@@ -141,7 +124,7 @@ def mentor_utilisation(ids: Sequence[int]) -> Figures | None:
         capacity[programme_id] += own or defaults.get(programme_id) or 1
         mentors[programme_id] += 1
     taken = dict(
-        members.exclude(relationship__state="closed")  # type: ignore[attr-defined]
+        members.exclude(relationship__state="closed")
         .values("relationship__programme_id")
         .annotate(n=Count("pk"))
         .values_list("relationship__programme_id", "n")
@@ -156,18 +139,15 @@ def mentor_utilisation(ids: Sequence[int]) -> Figures | None:
 
 def sessions_per_month(ids: Sequence[int]) -> Figures | None:
     """Held sessions per running relationship per month over the last 90 days, against the cadence."""
-    session, relationship = _model("MentoringSession"), _model("Relationship")
-    if session is None or relationship is None:
-        return None
     since = timezone.now() - timedelta(days=SESSION_WINDOW_DAYS)
     held = dict(
-        session.objects.filter(programme_id__in=ids, status="held", held_at__gte=since)  # type: ignore[attr-defined]
+        MentoringSession.objects.filter(programme_id__in=ids, status="held", held_at__gte=since)
         .values("programme_id")
         .annotate(n=Count("pk"))
         .values_list("programme_id", "n")
     )
     running = dict(
-        relationship.objects.filter(programme_id__in=ids, state__in=RUNNING_RELATIONSHIP_STATES)  # type: ignore[attr-defined]
+        Relationship.objects.filter(programme_id__in=ids, state__in=RUNNING_RELATIONSHIP_STATES)
         .values("programme_id")
         .annotate(n=Count("pk"))
         .values_list("programme_id", "n")
@@ -206,11 +186,8 @@ def contact_compliance(ids: Sequence[int]) -> Figures | None:
 
 def early_closure_rate(ids: Sequence[int]) -> Figures | None:
     """Share of closed relationships that ended before they were meant to (not anticipated)."""
-    closure = _model("Closure")
-    if closure is None:
-        return None
     rows = (
-        closure.objects.filter(programme_id__in=ids, closed_at__isnull=False)  # type: ignore[attr-defined]
+        Closure.objects.filter(programme_id__in=ids, closed_at__isnull=False)
         .values("programme_id")
         .annotate(n=Count("pk"), early=Count("pk", filter=Q(anticipated=False)))
     )

@@ -13,10 +13,12 @@ import json
 import secrets
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models.functions import Cast
+from rest_framework.authtoken.models import Token
 
 from people.models import User
 from programmes.models import (
@@ -53,9 +55,8 @@ def _authored_content_remove(person: User) -> None:
     _blank(ExitSurvey.objects.filter(respondent=person), comments="")
     _blank(Enrolment.objects.filter(person=person), goals="", location="", state_reason="")
     _blank(AgreementSignature.objects.filter(person=person), typed_name=ERASED, ip_address=None, user_agent="")
-    apps.get_model("authtoken", "Token").objects.filter(user=person).delete()
-    for name in ("AccessAttempt", "AccessLog", "AccessFailureLog"):
-        model = apps.get_model("axes", name)
+    Token.objects.filter(user=person).delete()
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username__iexact=person.email).delete()
 
 

@@ -15,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -26,7 +25,7 @@ from people.models import LEVEL_MAX, LEVEL_MIN, User
 from programmes.core.services.lifecycle import audit_event_record
 from programmes.core.services.notifications import notification_create_many
 from programmes.core.states import ENROLMENT_ACCEPTED, ENROLMENT_GONE, FORMED, SILENT_PHASES
-from programmes.models import Enrolment, Programme
+from programmes.models import Enrolment, Programme, RelationshipMember
 
 from ..instruments_default import DEFAULTS
 from ..models import Answer, EvaluationCycle, Instrument, InstrumentItem, InstrumentResponse
@@ -77,12 +76,8 @@ def instruments_ensure_defaults(*, programme: Programme) -> dict[str, Instrument
 
 
 def _mentors_of_mentees(programme: Programme) -> dict[int, set[int]]:
-    """Mentee person id → the person ids of their mentors in the programme's relationships (if that app has them)."""
-    try:
-        member_model = apps.get_model("programmes", "RelationshipMember")
-    except LookupError:
-        return {}
-    rows = member_model.objects.filter(relationship__programme=programme, relationship__state__in=FORMED)
+    """Mentee person id → the person ids of their mentors in the programme's relationships."""
+    rows = RelationshipMember.objects.filter(relationship__programme=programme, relationship__state__in=FORMED)
     givers: dict[int, set[int]] = defaultdict(set)
     takers: dict[int, set[int]] = defaultdict(set)
     for relationship_id, role, person_id in rows.values_list("relationship_id", "role", "enrolment__person_id"):
