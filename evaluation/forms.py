@@ -17,6 +17,7 @@ from .models import ComparisonGroup, OutcomeMetric
 from .models.comparison import MAX_GROUP_SIZE, new_seed
 from .services import ComparisonRule
 from .services.baseline_csv import MAX_BYTES, parse_number
+from .services.metrics import METRIC_FIELDS
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -33,18 +34,7 @@ class MetricForm(forms.ModelForm[OutcomeMetric]):
 
     class Meta:
         model = OutcomeMetric
-        fields = [
-            "goal",
-            "name",
-            "unit",
-            "level",
-            "direction",
-            "kind",
-            "data_source",
-            "value_per_unit",
-            "target_change",
-            "target_basis",
-        ]
+        fields = list(METRIC_FIELDS)  # what metric_create/metric_update accept
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
