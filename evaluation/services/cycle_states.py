@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.services.lifecycle import audit_event_record
+from programmes.core.services.lifecycle import audit_event_record
 
 from ..models import EvaluationCycle
 from .common import EvaluationError
