@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import User
-from programmes.models import AuditEvent, Closure, Enrolment, Programme, Relationship, RelationshipHealth
+from programmes.models import AuditEvent, Closure, Enrolment, Programme, Relationship
+from programmes.support.services.activity import activity_figures_update
 
 from ..states import CLOSABLE, ENROLMENT_GONE, OPEN
 from .transitions import relationship_move
@@ -58,7 +59,8 @@ def programme_cascade_resume(*, actor: User, programme: Programme, held_at: date
     for relationship in restored:
         relationship_move(actor=actor, relationship=relationship, to=RState.ACTIVE, reason=reason)
     # The pause was not silence: the inactivity clock restarts.
-    RelationshipHealth.objects.filter(relationship__in=restored).update(last_activity_at=timezone.now())
+    resumed = Relationship.objects.filter(pk__in=[r.pk for r in restored])
+    activity_figures_update(relationships=resumed, now=timezone.now(), restart=True)
     return len(restored)
 
 

@@ -28,6 +28,7 @@ from programmes.core.states import CLOSABLE, ENROLMENT_GONE
 from programmes.matching.services.relationships import relationship_propose
 from programmes.models import Closure, Enrolment, ExitSurvey, Relationship, RelationshipMember
 
+from .activity import activity_figures_update
 from .support import coordinators_of, members_of, support_url
 
 RState = Relationship.State
@@ -63,11 +64,9 @@ def relationship_resume(
     *, actor: User, relationship: Relationship, reason: str = "", is_coordinator: bool = False
 ) -> Relationship:
     """on_hold → active; the inactivity clock restarts now (the pause was not silence)."""
-    from programmes.models import RelationshipHealth
-
     locked = _locked(relationship, (RState.ON_HOLD,), _("A relationship that is %(state)s cannot resume."))
     _check_actor(locked, actor, is_coordinator=is_coordinator)
-    RelationshipHealth.objects.filter(relationship=locked).update(last_activity_at=timezone.now())
+    activity_figures_update(relationships=Relationship.objects.filter(pk=locked.pk), now=timezone.now(), restart=True)
     return relationship_move(actor=actor, relationship=locked, to=RState.ACTIVE, reason=reason)
 
 

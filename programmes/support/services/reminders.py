@@ -36,7 +36,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +58,7 @@ from programmes.models import (
 )
 from programmes.preparation.services.agreements import AgreedTerms, agreed_terms
 
+from .activity import activity_figures_update
 from .support import coordinator_task_create, coordinators_of, flag_at_risk, not_muted, when_for
 
 logger = logging.getLogger(__name__)
@@ -145,20 +146,7 @@ def health_sync(*, now: datetime) -> int:
             ],
             ignore_conflicts=True,
         )
-    latest = running.annotate(
-        held=Max("sessions__held_at", filter=Q(sessions__status=MentoringSession.Status.HELD)),
-        logged=Max("sessions__created_at", filter=~Q(sessions__status=MentoringSession.Status.CANCELLED)),
-    ).values_list("pk", "held", "logged")
-    seen = {pk: (held, logged) for pk, held, logged in latest}
-    changed_rows = []
-    for health in RelationshipHealth.objects.filter(relationship_id__in=seen.keys()):
-        held, logged = seen[health.relationship_id]
-        activity = max([d for d in (health.last_activity_at, held, logged) if d is not None])
-        activity = min(activity, now)
-        if activity != health.last_activity_at or held != health.last_session_at:
-            health.last_activity_at, health.last_session_at, health.updated_at = activity, held, now
-            changed_rows.append(health)
-    RelationshipHealth.objects.bulk_update(changed_rows, ["last_activity_at", "last_session_at", "updated_at"])
+    activity_figures_update(relationships=running, now=now)
     _fill_contact_due()
     return len(missing)
 

@@ -34,6 +34,7 @@ from programmes.core.states import STARTED, can_log_sessions
 from programmes.models import MentoringSession, PrivateNote, Relationship, RelationshipHealth, RelationshipMember
 
 from ..models.sessions import EDIT_WINDOW
+from .activity import activity_figures_update
 from .support import clear_at_risk, health_for, member_for, members_of, when_for
 
 logger = logging.getLogger(__name__)
@@ -99,11 +100,7 @@ def _record_activity(session: MentoringSession, actor: User) -> None:
     if relationship.state not in STARTED:
         return
     health = health_for(relationship)
-    now = timezone.now()
-    updates: dict[str, object] = {"last_activity_at": max(health.last_activity_at, min(session.held_at, now))}
-    if session.status == Status.HELD and (health.last_session_at is None or session.held_at > health.last_session_at):
-        updates["last_session_at"] = session.held_at
-    RelationshipHealth.objects.filter(pk=health.pk).update(**updates, updated_at=now)
+    activity_figures_update(relationships=Relationship.objects.filter(pk=relationship.pk), now=timezone.now())
     clear_at_risk(
         health=health, kind=RelationshipHealth.Risk.INACTIVE, reason=str(_("A session was logged.")), actor=actor
     )
