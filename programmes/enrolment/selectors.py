@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from people.models import CompetencyRating, OrgUnit, User
-from programmes.core.selectors.programmes import org_unit_with_descendants
+from people.selectors import org_unit_ids_with_descendants
 from programmes.models import Enrolment, Invitation, Programme
 
 
@@ -27,7 +27,7 @@ def invitation_audience(
         Q(left_date__isnull=True) | Q(left_date__gt=timezone.localdate())
     )
     if unit is not None:
-        people = people.filter(org_unit__in=org_unit_with_descendants([unit.pk]))
+        people = people.filter(org_unit__in=org_unit_ids_with_descendants([unit.pk]))
     if grade_min is not None:
         people = people.filter(grade__gte=grade_min)
     if grade_max is not None:

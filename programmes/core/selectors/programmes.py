@@ -13,7 +13,8 @@ from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Integ
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from people.models import Competency, OrgUnit, User
+from people.models import Competency, User
+from people.selectors import org_unit_children, org_unit_ids_with_descendants, org_units_below
 from programmes.models import (
     AuditEvent,
     BusinessGoal,
@@ -169,30 +170,6 @@ def people_search(*, query: str, limit: int = 20) -> list[User]:
     return list(found.select_related("org_unit").order_by("full_name")[:limit])
 
 
-def _unit_children() -> dict[int | None, list[int]]:
-    """The org tree as parent → children, from one query over the (small) unit table."""
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent in OrgUnit.objects.values_list("pk", "parent_id"):
-        children[parent].append(pk)
-    return children
-
-
-def _below(start: Iterable[int], children: dict[int | None, list[int]]) -> set[int]:
-    found: set[int] = set()
-    frontier = list(start)
-    while frontier:
-        unit = frontier.pop()
-        if unit not in found:
-            found.add(unit)
-            frontier.extend(children.get(unit, []))
-    return found
-
-
-def org_unit_with_descendants(unit_ids: Iterable[int]) -> set[int]:
-    """The given units and every unit below them."""
-    return _below(unit_ids, _unit_children())
-
-
 def org_unit_rollup(unit_ids: Iterable[int]) -> dict[int, int]:
     """Map every unit under the given units to the reporting unit a heatmap row stands for.
 
@@ -201,12 +178,12 @@ def org_unit_rollup(unit_ids: Iterable[int]) -> dict[int, int]:
     count under it. Rows of whole departments are what a coordinator acts on, and they keep cells above
     the suppression threshold where team rows would not.
     """
-    children = _unit_children()
+    children = org_unit_children()
     rollup: dict[int, int] = {}
     for unit in unit_ids:
         rollup.setdefault(unit, unit)
         for child in children.get(unit, []):
-            for below in _below([child], children):
+            for below in org_units_below([child], children):
                 rollup.setdefault(below, child)
     return rollup
 
@@ -217,7 +194,7 @@ def survey_population(*, survey: NeedsSurvey) -> QuerySet[User]:
     Units and grades narrow each other when both are given; the e-mail list adds people. People who are
     inactive or have left are never asked.
     """
-    unit_ids = org_unit_with_descendants(survey.org_units.values_list("pk", flat=True))
+    unit_ids = org_unit_ids_with_descendants(survey.org_units.values_list("pk", flat=True))
     rule = Q()
     if unit_ids:
         rule &= Q(org_unit_id__in=unit_ids)
