@@ -12,7 +12,7 @@ from conftest import Personas
 from people.tests.factories import UserFactory
 from programmes.design.forms import BusinessGoalForm, TeamAddForm
 from programmes.models import Enrolment, ProgrammeRole, Relationship
-from programmes.support.forms import RematchForm
+from programmes.support.forms.support import RematchForm
 from programmes.tests.factories import PoolEnrolmentFactory, ProgrammeFactory
 from programmes.tests.support_helpers import persona_pair
 
