@@ -22,9 +22,10 @@ from programmes.preparation.services.development import (
     goal_progress_add,
 )
 from programmes.support.services.closure import exit_survey_submit, relationship_close_begin
+from programmes.support.services.concerns import concern_raise
 from programmes.support.services.reminders import support_sweep
 from programmes.support.services.sessions import SessionInput, session_confirm, session_log
-from programmes.support.services.support import CheckInAnswer, checkin_answer, concern_raise
+from programmes.support.services.support import CheckInAnswer, checkin_answer
 
 from .models import (
     Agreement,

@@ -19,7 +19,8 @@ from people.models import User
 from privacy.erasure import person_erase
 from privacy.export import person_export, user_links
 from programmes.models import AuditEvent, CheckIn, Concern, ContentRead, PrivateNote
-from programmes.support.services.support import CheckInAnswer, checkin_answer, concern_raise
+from programmes.support.services.concerns import concern_raise
+from programmes.support.services.support import CheckInAnswer, checkin_answer
 from programmes.tests.support_helpers import SessionFactory, open_checkin, persona_pair
 
 pytestmark = pytest.mark.django_db

@@ -29,8 +29,9 @@ from programmes.models import (
     SupportSettings,
 )
 from programmes.support.models.support import RESOURCE_TYPES
+from programmes.support.services.resources import ResourceInput
 from programmes.support.services.sessions import SessionInput
-from programmes.support.services.support import CheckInAnswer, ContactInput, ResourceInput
+from programmes.support.services.support import CheckInAnswer, ContactInput
 
 SCALE = [(i, str(i)) for i in range(1, 6)]
 # Radio buttons and checkboxes drawn as large toggle chips (Bootstrap's .btn-check): quick to hit on a phone.

@@ -1,5 +1,5 @@
-"""Ongoing support: the health rollup and the at-risk flag, check-ins, coordinator contacts, concerns and
-mediation, coordinator tasks, resources and muted reminders.
+"""Ongoing support: the health rollup and the at-risk flag, check-ins, coordinator contacts, coordinator tasks
+and muted reminders (concerns are in services/concerns.py, the resource library in services/resources.py).
 
 Every write here is a service (`<entity>_<verb>(*, actor, ...)`), atomic, validated, and audited where it
 changes a state. Helpers shared with the session, closure and reminder services live here too: who the
@@ -8,14 +8,12 @@ members and the coordinators are, the relationship's health row, and which recip
 
 from __future__ import annotations
 
-import os
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -25,12 +23,11 @@ from people.models import User
 from programmes.core.errors import DomainError, InvalidTransition
 from programmes.core.figures_cache import programme_figures_changed
 from programmes.core.services.lifecycle import audit_event_record
-from programmes.core.services.notifications import notification_create, notification_create_many
+from programmes.core.services.notifications import notification_create_many
 from programmes.core.states import can_log_sessions
 from programmes.models import (
     AuditEvent,
     CheckIn,
-    Concern,
     CoordinatorContact,
     CoordinatorTask,
     NotificationMute,
@@ -39,11 +36,10 @@ from programmes.models import (
     Relationship,
     RelationshipHealth,
     RelationshipMember,
-    Resource,
     SupportSettings,
 )
 
-from ..models.support import MUTABLE_KINDS, RESOURCE_MAX_BYTES, RESOURCE_TYPES, next_contact_due
+from ..models.support import MUTABLE_KINDS, next_contact_due
 
 RState = Relationship.State
 Risk = RelationshipHealth.Risk
@@ -319,216 +315,6 @@ def contact_log(*, actor: User, relationship: Relationship, data: ContactInput) 
             relationship=relationship, kind=CoordinatorTask.Kind.CONTACT_REQUESTED, state=CoordinatorTask.State.OPEN
         ).update(state=CoordinatorTask.State.DONE, done_at=timezone.now(), done_by=actor)
     return contact
-
-
-# --- Concerns and mediation ----------------------------------------------------------------------------------
-
-CState = Concern.State
-
-
-def _concern_url(concern: Concern) -> str:
-    return reverse("programmes:concern_detail", args=[concern.programme_id, concern.relationship_id, concern.pk])
-
-
-@transaction.atomic
-def concern_raise(
-    *, actor: User, relationship: Relationship, category: str, severity: str, description: str, confidential: bool
-) -> Concern:
-    """A member raises a concern; the coordinators are told; "this isn't working" or high severity is a risk."""
-    member_for(relationship, actor)
-    if not can_log_sessions(relationship):
-        raise DomainError(_("Concerns are raised about relationships that have started and not closed."))
-    concern = Concern(
-        relationship=relationship,
-        programme_id=relationship.programme_id,
-        raised_by=actor,
-        category=category,
-        severity=severity,
-        description=description.strip(),
-        confidential=confidential,
-    )
-    concern.full_clean()
-    concern.save()
-    audit_event_record(actor=actor, obj=concern, from_state="", to_state=CState.OPEN)
-    notification_create_many(
-        recipients=coordinators_of(relationship.programme_id),
-        kind="concern_raised",
-        dedupe_key=lambda person: f"concern:{concern.pk}:raised:{person.pk}",
-        context={
-            "programme": relationship.programme.name,
-            "category": str(concern.get_category_display()),
-            "severity": str(concern.get_severity_display()),
-        },
-        url=_concern_url(concern),
-    )
-    if category == Concern.Category.NOT_WORKING or severity == Concern.Severity.HIGH:
-        reason = _("A concern was raised: %(category)s (%(severity)s).") % {
-            "category": concern.get_category_display(),
-            "severity": str(concern.get_severity_display()).lower(),
-        }
-        flag_at_risk(health=health_for(relationship), kind=Risk.CONCERN, reason=str(reason), actor=actor)
-    return concern
-
-
-def _locked_concern(concern: Concern, allowed: tuple[str, ...]) -> Concern:
-    locked = Concern.objects.select_for_update().select_related("relationship__programme").get(pk=concern.pk)
-    if locked.state not in allowed:
-        raise InvalidTransition(
-            _("This concern is %(state)s; that is no longer possible.") % {"state": locked.get_state_display().lower()}
-        )
-    return locked
-
-
-def _append_note(concern: Concern, actor: User, note: str) -> None:
-    note = note.strip()
-    if note:
-        stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-        entry = f"[{stamp} {actor.get_full_name()}] {note}"
-        concern.mediation_notes = f"{concern.mediation_notes}\n\n{entry}".strip()
-
-
-def _move_concern(*, actor: User, concern: Concern, to: str, reason: str = "") -> Concern:
-    from_state = concern.state
-    concern.state = to
-    concern.handled_by = actor
-    concern.state_changed_at = timezone.now()
-    concern.full_clean()
-    concern.save()
-    audit_event_record(actor=actor, obj=concern, from_state=from_state, to_state=to, reason=reason)
-    return concern
-
-
-@transaction.atomic
-def concern_add_note(*, actor: User, concern: Concern, note: str) -> Concern:
-    """A dated mediation note (kept in order, never shown to the members)."""
-    if not note.strip():
-        raise DomainError(_("Write the note first."))
-    locked = _locked_concern(concern, (CState.OPEN, CState.MEDIATING))
-    _append_note(locked, actor, note)
-    locked.full_clean()
-    locked.save(update_fields=["mediation_notes"])
-    return locked
-
-
-@transaction.atomic
-def concern_start_mediation(*, actor: User, concern: Concern, note: str = "") -> Concern:
-    """open → mediating: the coordinator takes it on."""
-    locked = _locked_concern(concern, (CState.OPEN,))
-    _append_note(locked, actor, note)
-    return _move_concern(actor=actor, concern=locked, to=CState.MEDIATING, reason=note)
-
-
-def _close_concern(*, actor: User, concern: Concern, to: str, outcome: str) -> Concern:
-    if not outcome.strip():
-        raise DomainError(_("Write the outcome, so that the raiser and the audit trail know what happened."))
-    locked = _locked_concern(concern, (CState.OPEN, CState.MEDIATING))
-    locked.outcome = outcome.strip()
-    moved = _move_concern(actor=actor, concern=locked, to=to, reason=outcome)
-    notification_create(
-        recipient=moved.raised_by,
-        kind="concern_updated",
-        dedupe_key=f"concern:{moved.pk}:{to}",
-        context={"programme": moved.relationship.programme.name, "state": str(moved.get_state_display())},
-        url=_concern_url(moved),
-    )
-    still_open = Concern.objects.filter(
-        relationship_id=moved.relationship_id, state__in=(CState.OPEN, CState.MEDIATING)
-    ).exists()
-    if to == CState.RESOLVED and not still_open:
-        health = RelationshipHealth.objects.filter(relationship_id=moved.relationship_id).first()
-        if health is not None:
-            clear_at_risk(health=health, kind=Risk.CONCERN, reason=str(_("The concern was resolved.")), actor=actor)
-    return moved
-
-
-@transaction.atomic
-def concern_resolve(*, actor: User, concern: Concern, outcome: str) -> Concern:
-    """open | mediating → resolved, with the outcome; the raiser is told."""
-    return _close_concern(actor=actor, concern=concern, to=CState.RESOLVED, outcome=outcome)
-
-
-@transaction.atomic
-def concern_escalate(*, actor: User, concern: Concern, outcome: str) -> Concern:
-    """open | mediating → escalated (to HR or the programme sponsor), with where and why."""
-    return _close_concern(actor=actor, concern=concern, to=CState.ESCALATED, outcome=outcome)
-
-
-# --- Resources -----------------------------------------------------------------------------------------------
-
-
-def validate_upload(upload: UploadedFile) -> tuple[str, str]:
-    """Size, extension and the file's own first bytes; returns (clean file name, content type)."""
-    name = os.path.basename(upload.name or "").strip()
-    extension = os.path.splitext(name)[1].lower()
-    if extension not in RESOURCE_TYPES:
-        allowed = ", ".join(sorted(RESOURCE_TYPES))
-        raise DomainError(_("Files of this type cannot be shared; use one of %(types)s.") % {"types": allowed})
-    if not upload.size:
-        raise DomainError(_("The file is empty."))
-    if upload.size > RESOURCE_MAX_BYTES:
-        raise DomainError(_("The file is larger than %(mb)d MB.") % {"mb": RESOURCE_MAX_BYTES // (1024 * 1024)})
-    content_type, magic = RESOURCE_TYPES[extension]
-    upload.seek(0)
-    head = upload.read(2048)
-    upload.seek(0)
-    if magic is not None and not head.startswith(magic):
-        raise DomainError(_("The file's contents do not match its name (%(ext)s).") % {"ext": extension})
-    if magic is None:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            # A multi-byte character cut at the 2,048th byte is still text.
-            if exc.start < len(head) - 4:
-                raise DomainError(_("A text file must be UTF-8 text.")) from exc
-        if b"\x00" in head:
-            raise DomainError(_("A text file must be UTF-8 text."))
-    return name[:200], content_type
-
-
-@dataclass(frozen=True)
-class ResourceInput:
-    title: str
-    kind: str
-    audience: str
-    description: str = ""
-    url: str = ""
-    tags: tuple[str, ...] = ()
-    upload: UploadedFile | None = None
-
-
-@transaction.atomic
-def resource_create(*, actor: User, programme: Programme, data: ResourceInput) -> Resource:
-    """Add a link or a validated file to the programme's library (files go to the default storage)."""
-    resource = Resource(
-        programme=programme,
-        title=data.title.strip(),
-        description=data.description.strip(),
-        kind=data.kind,
-        audience=data.audience,
-        tags=sorted({t.strip().lower() for t in data.tags if t.strip()}),
-        created_by=actor,
-    )
-    if data.kind == Resource.Kind.LINK:
-        resource.url = data.url.strip()
-    else:
-        if data.upload is None:
-            raise DomainError(_("Choose a file to upload."))
-        resource.filename, resource.content_type = validate_upload(data.upload)
-        resource.size = data.upload.size or 0
-        resource.file = data.upload
-    resource.full_clean()
-    resource.save()
-    return resource
-
-
-@transaction.atomic
-def resource_delete(*, actor: User, resource: Resource) -> None:
-    """Remove a resource and, after the commit, its stored file."""
-    stored = resource.file.name if resource.file else ""
-    storage = resource.file.storage if resource.file else None
-    resource.delete()
-    if stored and storage is not None:
-        transaction.on_commit(lambda: storage.delete(stored))
 
 
 # --- Muted reminders -----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.urls import reverse
 from conftest import Personas
 from programmes.core.errors import DomainError, InvalidTransition
 from programmes.models import AuditEvent, Concern, Notification, RelationshipHealth
-from programmes.support.services.support import (
+from programmes.support.services.concerns import (
     concern_add_note,
     concern_escalate,
     concern_raise,

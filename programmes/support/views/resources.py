@@ -17,8 +17,7 @@ from programmes.core.errors import DomainError
 from programmes.models import Resource
 from programmes.support.forms.support import ResourceForm, add_service_error
 from programmes.support.selectors import resource_list_for_user
-
-from ..services.support import resource_create, resource_delete
+from programmes.support.services.resources import resource_create, resource_delete
 
 
 def _resource(access: Standing, resource_id: int) -> Resource:

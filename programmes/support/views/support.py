@@ -34,6 +34,14 @@ from programmes.support.forms.support import (
     service_error_text,
 )
 from programmes.support.selectors import support_overview_for
+from programmes.support.services.concerns import (
+    concern_add_note,
+    concern_escalate,
+    concern_raise,
+    concern_resolve,
+    concern_start_mediation,
+)
+from programmes.support.services.support import checkin_answer, contact_log, notification_mutes_set
 
 from ..content_access import content_gate, content_unlocked
 from ..services.closure import (
@@ -43,16 +51,6 @@ from ..services.closure import (
     relationship_close_complete,
     relationship_hold,
     relationship_resume,
-)
-from ..services.support import (
-    checkin_answer,
-    concern_add_note,
-    concern_escalate,
-    concern_raise,
-    concern_resolve,
-    concern_start_mediation,
-    contact_log,
-    notification_mutes_set,
 )
 
 
