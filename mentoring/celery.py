@@ -118,4 +118,3 @@ def set_beat_schedule(sender: Celery, source: Any, **kwargs: Any) -> None:
 
 
 app.autodiscover_tasks()
-app.autodiscover_tasks(related_name="tasks_orientation")

@@ -7,6 +7,7 @@ from celery import shared_task
 from mentoring.tasks_base import LongSweepTask, MentoringTask
 from programmes.core.services.notifications import notifications_send_due
 from programmes.enrolment.services.invitations import invitations_remind_due
+from programmes.preparation.services.orientation import orientation_reminders_send
 
 
 @shared_task(
@@ -63,3 +64,15 @@ def run_invitation_job(job_id: int) -> str:
     from programmes.enrolment.services.jobs import invitation_job_run
 
     return invitation_job_run(job_id=job_id)
+
+
+# Its stored name is kept from the module it used to live in (queued messages and beat's schedule file carry it).
+@shared_task(
+    base=MentoringTask,
+    name="programmes.tasks_orientation.send_orientation_reminders",
+    soft_time_limit=120,
+    time_limit=150,
+)
+def send_orientation_reminders() -> int:
+    """Write the orientation reminders that are due (idempotent: each has a dedupe key)."""
+    return orientation_reminders_send()
