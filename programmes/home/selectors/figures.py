@@ -22,6 +22,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -31,7 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, NullIf
 
 from programmes.core.states import AGREEMENT_EDITABLE, ENROLMENT_ACCEPTED, STARTED, TERM_RUNS
 from programmes.models import (
@@ -68,28 +69,59 @@ def _last_activity() -> Coalesce:
     return Coalesce(F("health__last_activity_at"), F("state_changed_at"), output_field=DateTimeField())
 
 
-def _silent_q(programmes: Sequence[Programme], now: datetime) -> Q:
-    quiet = Q(pk__in=[])
-    for programme in programmes:
-        since = now - timedelta(days=SILENT_CADENCES * cadence_days(programme))
-        quiet |= Q(programme=programme, quiet_since__lt=since)
-    return Q(state=RState.ACTIVE) & quiet
+class _Days(Func):
+    """A whole number of days as a duration: an interval on PostgreSQL, microseconds (Django's duration) on SQLite."""
+
+    output_field = DurationField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="make_interval(days => %(expressions)s)", **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(%(expressions)s * 86400000000)", **extra)
+
+
+def _cadence() -> Coalesce:
+    """Each pair's cadence as the reminder sweep reads it: its latest signed agreement version's, else the
+    programme's, else two weeks (services.agreements.agreed_terms and reminders._cadence, in SQL)."""
+    agreed = (
+        AgreementVersion.objects.filter(agreement__relationship=OuterRef("pk"), signatures__isnull=False)
+        .order_by("-number")
+        .values("meeting_cadence_days")[:1]
+    )
+    return Coalesce(
+        Subquery(agreed),
+        NullIf(F("programme__meeting_cadence_days"), Value(0)),
+        Value(DEFAULT_CADENCE_DAYS),
+        output_field=IntegerField(),
+    )
+
+
+def _silent_q(now: datetime) -> Q:
+    """Active and silent for SILENT_CADENCES times the pair's cadence (rows annotated with quiet_since, cadence)."""
+    since = ExpressionWrapper(
+        Value(now, output_field=DateTimeField()) - _Days(F("cadence") * Value(SILENT_CADENCES)),
+        output_field=DateTimeField(),
+    )
+    return Q(state=RState.ACTIVE, quiet_since__lt=since)
 
 
 def relationships_at_risk(*, programmes: Sequence[Programme], now: datetime) -> QuerySet[Any]:
-    """Pairs flagged at risk (by the sweep, a contact, a concern) and active pairs silent for twice the cadence.
+    """Pairs flagged at risk (by the sweep, a contact, a concern) and active pairs silent for twice their cadence
+    (the signed agreement's where there is one, as the sweep has it).
 
-    Each row carries `quiet_since` (last activity or start), `risk_reason` and `risk_since` (empty when only
-    silence puts it here).
+    Each row carries `quiet_since` (last activity or start), `cadence` (days), `risk_reason` and `risk_since`
+    (empty when only silence puts it here).
     """
     return (
         Relationship.objects.filter(programme__in=programmes, state__in=LOOKED_AFTER)
         .annotate(
             quiet_since=_last_activity(),
+            cadence=_cadence(),
             risk_reason=Coalesce(F("health__at_risk_reason"), Value(""), output_field=TextField()),
             risk_since=F("health__at_risk_since"),
         )
-        .filter(Q(health__at_risk=True) | _silent_q(programmes, now))
+        .filter(Q(health__at_risk=True) | _silent_q(now))
         .order_by("quiet_since", "pk")
     )
 

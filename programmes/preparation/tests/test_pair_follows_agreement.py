@@ -9,8 +9,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from programmes.home.selectors.figures import relationships_at_risk
 from programmes.matching.services.matching import match_run_create, proposal_forbid
-from programmes.models import Closure, Enrolment, ExitSurvey, MatchProposal, Notification, Relationship, UnmatchedMentee
+from programmes.models import (
+    Closure,
+    Enrolment,
+    ExitSurvey,
+    MatchProposal,
+    Notification,
+    Relationship,
+    RelationshipHealth,
+    UnmatchedMentee,
+)
 from programmes.support.services.closure import relationship_close_begin
 from programmes.support.services.reminders import SweepReport, health_sync, support_sweep
 from programmes.support.services.reminders_ending import term_sweep
@@ -30,6 +40,25 @@ def test_the_agreed_weekly_cadence_not_the_programmes_fortnight_times_the_log_re
     support_sweep(now=timezone.now() + timedelta(days=11))
     people = set(relationship.members.values_list("enrolment__person_id", flat=True))
     assert set(_kinds("session_log_reminder")) == people
+
+
+def test_the_dashboards_at_risk_figure_follows_the_agreed_cadence_as_the_sweep_does() -> None:
+    programme = flow.flow_programme(meeting_cadence_days=14)
+    weekly = flow.active(programme, flow.mentor(programme), [flow.mentee(programme)], cadence_days=7)
+    monthly = flow.active(programme, flow.mentor(programme), [flow.mentee(programme)], cadence_days=30)
+    fortnightly = flow.active(programme, flow.mentor(programme), [flow.mentee(programme)])
+
+    def at_risk(days: int) -> set[int]:
+        later = timezone.now() + timedelta(days=days)
+        return set(relationships_at_risk(programmes=[programme], now=later).values_list("pk", flat=True))
+
+    assert at_risk(20) == {weekly.pk}  # twice a week has passed, twice a fortnight or a month has not
+    assert at_risk(40) == {weekly.pk, fortnightly.pk}
+    support_sweep(now=timezone.now() + timedelta(days=40))
+    flagged = RelationshipHealth.objects.filter(relationship__programme=programme, at_risk=True)
+    assert set(flagged.values_list("relationship_id", flat=True)) == {weekly.pk, fortnightly.pk}, "as the sweep has it"
+    assert monthly.pk not in at_risk(59)
+    assert monthly.pk in at_risk(61)
 
 
 def test_the_agreed_end_date_not_the_programmes_term_closes_the_pair() -> None:
