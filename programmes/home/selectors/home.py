@@ -22,7 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from people.models import User
-from programmes.core.states import ENROLMENT_UNDECIDED, RUNNING, can_respond, can_sign_agreement
+from programmes.core.states import (
+    AGREEMENT_EDITABLE,
+    ENROLMENT_UNDECIDED,
+    RUNNING,
+    can_respond,
+    can_sign_agreement,
+)
 from programmes.home.selectors.figures import relationships_at_risk, relationships_contact_overdue
 from programmes.models import (
     AUDIENCE_FOR_ROLE,
@@ -51,6 +57,8 @@ GOAL_DUE_DAYS = 14
 # Notification kinds that ask for an answer to a proposal, or for the first agreement's signatures.
 PROPOSAL_KINDS = ("match_proposed", "proposal_waiting")
 AGREEMENT_KINDS = ("agreement_drafted", "agreement_unsigned")
+# "Your signature is (still, again) needed", keyed agreement:<relationship>:v<number>:...:<person>.
+SIGNATURE_KINDS = ("agreement_signed", "agreement_changed")
 
 
 @dataclass
@@ -345,14 +353,38 @@ def manager_todos(*, user: User) -> ManagerTodos:
 # --- Notifications -----------------------------------------------------------------------------------------
 
 
+def _signatures_given(asks: dict[int, tuple[int, int, int]]) -> set[int]:
+    """Of the asks for a signature (notification → relationship, version number, recipient), those done: the
+    recipient signed that version or a later one, or the agreement can no longer be signed (two queries)."""
+    if not asks:
+        return set()
+    relationship_ids = {relationship for relationship, _number, _person in asks.values()}
+    signed: dict[tuple[int, int], int] = defaultdict(int)  # (relationship, person) → highest version signed
+    for relationship, person, number in AgreementSignature.objects.filter(
+        version__agreement__relationship_id__in=relationship_ids
+    ).values_list("version__agreement__relationship_id", "person_id", "version__number"):
+        signed[relationship, person] = max(signed[relationship, person], number)
+    over = set(
+        Relationship.objects.filter(pk__in=relationship_ids)
+        .exclude(state__in=AGREEMENT_EDITABLE)
+        .values_list("pk", flat=True)
+    )
+    return {
+        pk
+        for pk, (relationship, number, person) in asks.items()
+        if signed[relationship, person] >= number or relationship in over
+    }
+
+
 def _done_keys(notifications: list[Notification]) -> set[int]:
     """The notifications whose action is done already: a proposal answered, a check-in answered, an
-    approval decided, an agreement signed by everyone, a logged session confirmed. Read from the dedupe key the
-    service wrote (a query per kind present)."""
+    approval decided, an agreement signed by everyone, a signature asked for given, a logged session confirmed.
+    Read from the dedupe key the service wrote (a query or two per kind present)."""
     relationship_ids: dict[int, int] = {}
     checkin_ids: dict[int, int] = {}
     enrolment_ids: dict[int, int] = {}
     session_ids: dict[int, int] = {}
+    signature_asks: dict[int, tuple[int, int, int]] = {}
     for n in notifications:
         parts = n.dedupe_key.split(":")
         if n.kind in PROPOSAL_KINDS + AGREEMENT_KINDS:
@@ -365,7 +397,9 @@ def _done_keys(notifications: list[Notification]) -> set[int]:
             enrolment_ids[n.pk] = int(parts[1])
         elif n.kind == "session_logged" and len(parts) > 1 and parts[1].isdigit():
             session_ids[n.pk] = int(parts[1])  # session:<pk>:logged:<person>
-    done: set[int] = set()
+        elif n.kind in SIGNATURE_KINDS and len(parts) > 2 and parts[1].isdigit() and parts[2][1:].isdigit():
+            signature_asks[n.pk] = (int(parts[1]), int(parts[2][1:]), n.recipient_id)
+    done = _signatures_given(signature_asks)
     if session_ids:
         # "Please confirm it" is done once someone confirmed the session (or it was cancelled).
         settled = set(

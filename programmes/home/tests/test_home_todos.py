@@ -15,8 +15,12 @@ from django.utils import timezone
 from conftest import Personas
 from programmes.enrolment.services.enrolment import enrolment_screen
 from programmes.matching.services.relationships import relationship_propose, relationship_respond
-from programmes.models import Enrolment, Notification
-from programmes.preparation.services.agreements import agreement_sign, current_version
+from programmes.models import Enrolment, Notification, Relationship
+from programmes.preparation.services.agreements import (
+    agreement_first_meeting_record,
+    agreement_sign,
+    current_version,
+)
 from programmes.support.services.support import CheckInAnswer, checkin_answer
 from programmes.tests.factories import EnrolmentFactory
 from programmes.tests.matching_helpers import coordinator_of, matching_programme, pool_mentee, pool_mentor
@@ -101,6 +105,23 @@ def test_the_agreement_item_goes_once_the_person_signs(client: Client) -> None:
     )
     assert "agreement" not in _kinds(_home(client, mentee))
     assert "agreement" in _kinds(_home(client, mentor))  # the mentor still has to sign
+
+
+def test_the_signature_still_needed_notice_goes_once_the_person_signs_and_the_pair_starts(client: Client) -> None:
+    relationship = accepted_pair(matching_programme())
+    mentor, mentee = people_of(relationship)
+    fill_expectations(relationship.agreement)
+    number = current_version(relationship.agreement).number
+    agreement_sign(actor=mentor, agreement=relationship.agreement, version_number=number, typed_name=mentor.full_name)
+    notice = Notification.objects.get(recipient=mentee, kind="agreement_signed")
+    Notification.objects.filter(pk=notice.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    action = f'action="{reverse("programmes:notification_read", args=[notice.pk])}"'
+    assert action in _home(client, mentee), "the mentee's signature is still needed"
+    agreement_sign(actor=mentee, agreement=relationship.agreement, version_number=number, typed_name=mentee.full_name)
+    agreement_first_meeting_record(actor=mentor, agreement=relationship.agreement, met_at=timezone.now())
+    relationship.refresh_from_db()
+    assert relationship.state == Relationship.State.ACTIVE
+    assert action not in _home(client, mentee)  # done, although nobody marked it read
 
 
 def test_the_checkin_item_goes_once_it_is_answered(client: Client, personas: Personas) -> None:
