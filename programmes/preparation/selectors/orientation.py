@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import markdown  # type: ignore[import-untyped]  # no stubs shipped; one call below
+import markdown  # type: ignore[import-untyped,unused-ignore]  # no stubs shipped; one call below
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
