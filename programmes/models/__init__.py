@@ -47,15 +47,14 @@ from programmes.preparation.models.orientation import (
     OrientationText,
 )
 from programmes.support.models.access import ContentRead
+from programmes.support.models.closure import Closure, ExitSurvey
+from programmes.support.models.concerns import Concern
 from programmes.support.models.sessions import MENTOR_ROLES, MentoringSession, PrivateNote
 from programmes.support.models.support import (
     MUTABLE_KINDS,
     CheckIn,
-    Closure,
-    Concern,
     CoordinatorContact,
     CoordinatorTask,
-    ExitSurvey,
     NotificationMute,
     RelationshipHealth,
     Resource,
