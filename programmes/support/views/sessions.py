@@ -23,7 +23,8 @@ from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
 from programmes.core.states import can_confirm
 from programmes.models import ContentRead, MentoringSession
-from programmes.support.forms.support import SessionForm, add_service_error, service_error_text, session_initial
+from programmes.support.forms.sessions import SessionForm, session_initial
+from programmes.support.forms.support import add_service_error, service_error_text
 from programmes.support.selectors import goal_texts_for, private_notes_for, session_list_for_relationship
 
 from ..content_access import content_gate
