@@ -6,11 +6,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import User
-from people.pickers import OrgUnitMultiPickerField
+from people.pickers import OrgUnitMultiPickerField, PickerWidget
 from programmes.models import BusinessGoal, Programme
 
 from .models import ComparisonGroup, OutcomeMetric
@@ -82,12 +83,14 @@ class BaselineEntryForm(forms.Form):
         label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
     )
 
-    def __init__(self, *args: Any, metric: OutcomeMetric, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, metric: OutcomeMetric, baseline: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", f"m{metric.pk}")
         super().__init__(*args, **kwargs)
         self.metric = metric
         self.fields["value"].help_text = metric.unit
-        self.fields["email"].widget.attrs["list"] = "eligible-people"
+        # A picker that asks the server, not a datalist of every eligible person (thousands with a comparison group).
+        search = reverse("evaluation:eligible_people_search", args=[metric.programme_id])
+        self.fields["email"].widget = PickerWidget(search_url=search + ("?baseline=1" if baseline else ""))
         self.person: User | None = None
 
     def clean_email(self) -> str:

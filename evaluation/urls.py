@@ -17,6 +17,7 @@ urlpatterns = [
     path(P + "baselines/", views.observations_page, name="baselines"),
     path(P + "baselines/import/", views.observations_import_view, name="baseline_import"),
     path(P + "baselines/template.csv", views.observations_template, name="baseline_template"),
+    path(P + "people/search/", views.eligible_people_search, name="eligible_people_search"),
     path(P + "metrics/<int:metric_id>/baselines/add/", views.observation_add, name="baseline_add"),
     path(P + "comparison/", views.comparison, name="comparison"),
     path(P + "comparison/freeze/", views.comparison_freeze, name="comparison_freeze"),

@@ -54,6 +54,19 @@ def _metric_url(name: str) -> Any:
 # --- checks -------------------------------------------------------------------------------------
 
 
+def _suggests_participants_only(response: HttpResponse, p: Any, persona: str) -> None:
+    if response.status_code != 200:
+        return
+    from evaluation.selectors import eligible_people_for_programme
+
+    body = response.content.decode()
+    eligible = list(eligible_people_for_programme(programme=p.programme).values_list("email", flat=True))
+    assert eligible, "the set-up has participants"
+    assert f'data-value="{eligible[0]}"' in body
+    assert "outsider@example.co.id" not in body  # in the directory, not in this programme
+    assert "seller0@" not in body  # in Sales, but no comparison group is frozen
+
+
 def _shows_metric(response: HttpResponse, p: Any, persona: str) -> None:
     if persona not in READERS:
         return  # anonymous: the matrix checks the login redirect
@@ -211,6 +224,13 @@ CASES = [
         expect=WRITE,
         setup=_setup,
         check=_baseline_added,
+    ),
+    Case(
+        name="evaluation:eligible_people_search",
+        url=lambda p: reverse("evaluation:eligible_people_search", args=[p.programme.pk]) + "?q=example.co.id",
+        expect=WRITE_PAGE,  # names of the programme's participants: coordinators only
+        setup=_setup,
+        check=_suggests_participants_only,
     ),
     Case(
         name="evaluation:baseline_template",

@@ -410,7 +410,7 @@ def test_an_hr_analyst_reads_the_summary_but_gets_no_forms(client: Client, evalu
     body = client.get(reverse("evaluation:baselines", args=[evaluated.programme.pk])).content.decode()
     assert 'data-testid="baseline-summary"' in body
     assert "baselines/import/" not in body
-    assert "eligible-people" not in body
+    assert "/people/search/" not in body  # no entry picker
 
 
 # --- query counts -------------------------------------------------------------------------------

@@ -8,7 +8,13 @@ from .exports import export_job, export_job_download, export_job_status
 from .home import home_panel
 from .instruments import instrument_edit, instruments
 from .metrics import metric_create_view, metric_edit, metrics
-from .observations import observation_add, observations_import_view, observations_page, observations_template
+from .observations import (
+    eligible_people_search,
+    observation_add,
+    observations_import_view,
+    observations_page,
+    observations_template,
+)
 from .reports import (
     report,
     report_export,
@@ -34,6 +40,7 @@ __all__ = [
     "cycle_open_view",
     "cycle_report_view",
     "cycles",
+    "eligible_people_search",
     "export_job",
     "export_job_download",
     "export_job_status",

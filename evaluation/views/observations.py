@@ -16,9 +16,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from people.models import User
+from people.pickers import people_matching, search_text
 from people.types import AuthedRequest
+from people.views_pickers import render_people_options
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 
@@ -69,13 +72,11 @@ def _target_context(access: Standing, target: ObservationTarget) -> dict[str, An
             "waiting": participants_waiting_for_baseline(programme=programme, groups=groups) if not locked else 0,
             "locked": locked,
             "writable": writable,
-            "eligible": eligible_people_for_programme(programme=programme, baseline=True) if writable else [],
         }
     writable = access.can_write and cycle.accepts_observations and cycle.kind != EvaluationCycle.Kind.BASELINE
     return {
         "summaries": cycle_value_summary(cycle=cycle),
         "writable": writable,
-        "eligible": eligible_people_for_programme(programme=programme) if writable else [],
     }
 
 
@@ -96,7 +97,7 @@ def _render(
             "summary": s,
             "form": entry_form
             if entry_form is not None and entry_form.metric.pk == s.metric.pk
-            else BaselineEntryForm(metric=s.metric),
+            else BaselineEntryForm(metric=s.metric, baseline=target.baseline),
         }
         for s in context.pop("summaries")
     ]
@@ -153,7 +154,7 @@ def observation_add(
     """Enter (or correct) one person's value of one metric (a baseline, or a value in the cycle)."""
     target = _target(access, cycle_id)
     metric = get_object_or_404(OutcomeMetric, pk=metric_id, programme=access.programme)
-    form = BaselineEntryForm(request.POST, metric=metric)
+    form = BaselineEntryForm(request.POST, metric=metric, baseline=target.baseline)
     if form.is_valid() and form.person is not None:
         data = form.cleaned_data
         try:
@@ -183,6 +184,16 @@ def _plain(value: float) -> str:
     """A value as the importer reads it back exactly: 1250000.5, 12, 0.85."""
     text = repr(value)
     return text[:-2] if text.endswith(".0") else text
+
+
+@require_GET
+@allowed(Action.MANAGE_PROGRAMME)
+def eligible_people_search(request: AuthedRequest, access: Standing) -> HttpResponse:
+    """Suggestions for the value-entry pickers: the participants and comparison members who may have values
+    (with `?baseline=1`, those whose baseline may still be recorded); the service checks the one chosen."""
+    eligible = eligible_people_for_programme(programme=access.programme, baseline=request.GET.get("baseline") == "1")
+    people = User.objects.filter(pk__in=eligible.values("pk"))
+    return render_people_options(request, people_matching(people, search_text(request.GET)))
 
 
 @allowed(Action.MANAGE_PROGRAMME)
