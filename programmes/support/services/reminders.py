@@ -59,7 +59,7 @@ from programmes.models import (
 from programmes.preparation.services.agreements import AgreedTerms, agreed_terms
 
 from .activity import activity_figures_update
-from .support import coordinator_task_create, coordinators_of, flag_at_risk, not_muted, when_for
+from .support import coordinator_task_create, coordinators_of, flag_at_risk, not_muted
 
 logger = logging.getLogger(__name__)
 RState = Relationship.State
@@ -229,7 +229,7 @@ def _session_context(session: MentoringSession) -> Callable[[User], dict[str, st
             mode = str(session.get_mode_display())
         return {
             "programme": session.relationship.programme.name,
-            "when": when_for(person, session.held_at),
+            "when": session.held_at.isoformat(),  # shown in the reader's language and zone
             "mode": mode,
         }
 

@@ -35,7 +35,7 @@ from programmes.models import MentoringSession, PrivateNote, Relationship, Relat
 
 from ..models.sessions import EDIT_WINDOW
 from .activity import activity_figures_update
-from .support import clear_at_risk, health_for, member_for, members_of, when_for
+from .support import clear_at_risk, health_for, member_for, members_of
 
 logger = logging.getLogger(__name__)
 Status = MentoringSession.Status
@@ -148,7 +148,7 @@ def _notify_logged(session: MentoringSession, actor: User, members: list[Relatio
             context={
                 "who": actor.get_full_name(),
                 "programme": session.relationship.programme.name,
-                "when": when_for(person, session.held_at),
+                "when": session.held_at.isoformat(),  # shown in the reader's language and zone
                 "status": session.status,
                 "minutes": session.minutes,
             },
@@ -211,7 +211,7 @@ def _send_invites(session: MentoringSession, members: list[RelationshipMember], 
             context={
                 "action": action,
                 "programme": session.relationship.programme.name,
-                "when": when_for(person, session.held_at),
+                "when": session.held_at.isoformat(),  # shown in the reader's language and zone
                 "minutes": session.minutes,
                 "mode": mode,
                 "attachments": [

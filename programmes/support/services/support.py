@@ -8,15 +8,13 @@ members and the coordinators are, the relationship's health row, and which recip
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import User
@@ -78,16 +76,6 @@ def not_muted(kind: str, people: Iterable[User]) -> list[User]:
         return people
     muted = set(NotificationMute.objects.filter(kind=kind, user__in=people).values_list("user_id", flat=True))
     return [person for person in people if person.pk not in muted]
-
-
-def when_for(person: User, moment: datetime) -> str:
-    """A moment as this person reads it in a message: their language and their time zone, named."""
-    try:
-        zone = zoneinfo.ZoneInfo(person.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
-        return f"{formats.date_format(timezone.localtime(moment, zone), 'DATETIME_FORMAT')} ({zone.key})"
 
 
 def support_url(relationship: Relationship) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import importlib
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -16,6 +16,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from conftest import Personas
+from people.models import User
 from programmes.core.errors import DomainError, InvalidTransition
 from programmes.core.services.notifications import notifications_send_due
 from programmes.models import MentoringSession, Notification, PrivateNote, Relationship, RelationshipHealth
@@ -68,6 +69,22 @@ def test_a_mentee_logs_a_held_session_and_the_mentor_is_asked_to_confirm_it(pers
     assert asked.recipient == personas.mentor
     assert asked.url == reverse("programmes:session_detail", args=[personas.programme.pk, relationship.pk, session.pk])
     assert RelationshipHealth.objects.get(relationship=relationship).last_session_at == session.held_at
+
+
+def test_a_session_notice_keeps_the_moment_and_reads_in_the_readers_language_and_zone_when_shown(
+    client: Client, personas: Personas
+) -> None:
+    relationship = persona_pair(personas)
+    User.objects.filter(pk=personas.mentor.pk).update(preferred_language="id", time_zone="Asia/Jakarta")
+    held_at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    session_log(actor=personas.mentee, relationship=relationship, data=_held(held_at=held_at))
+    asked = Notification.objects.get(kind="session_logged")
+    assert datetime.fromisoformat(asked.context["when"]) == held_at  # the moment, not words in one language
+    # The mentor reads English in Jayapura by the time he opens it.
+    User.objects.filter(pk=personas.mentor.pk).update(preferred_language="en", time_zone="Asia/Jayapura")
+    client.force_login(personas.mentor)
+    page = client.get(reverse("programmes:notifications"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "of Mon 2 Mar 2026, 18:00 (Asia/Jayapura)" in page  # 09:00 UTC, in English, in his zone
 
 
 def test_the_session_form_logs_in_one_post_and_keeps_the_private_note_with_its_author(
