@@ -8,7 +8,8 @@
    proxy (every request carries `X-Forwarded-Proto: https`, as the README's proxy must send).
 4. /health/ says 200; each demo role signs in and follows every link and htmx GET it is shown (a few
    of each URL shape), every static file the pages name and the source maps those name. Any 5xx, or a
-   static file that is not served, fails the job.
+   static file that is not served, fails the job. The roles crawl at the same time (one thread each), so
+   both gunicorn workers are busy while the crawler parses.
 
 Run by `.ci/prod-smoke` (from `.ci/run`); needs DATABASE_URL (PostgreSQL); REDIS_URL is used when set.
 """
@@ -16,6 +17,7 @@ Run by `.ci/prod-smoke` (from `.ci/run`); needs DATABASE_URL (PostgreSQL); REDIS
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import html.parser
 import http.cookies
 import os
@@ -38,10 +40,11 @@ import requests
 BASE_DIR = Path(__file__).resolve().parent.parent
 PY = str(BASE_DIR / ".venv" / "bin" / "python")
 PASSWORD = "mentoring-demo-2026"  # noqa: S105 - the published demo password (README)
-ROLES = ["coordinator", "mentor", "mentee", "hr", "admin"]
+ROLES = ["coordinator", "mentor", "mentee", "manager", "hr", "admin"]
 PER_SHAPE = 2  # visit at most this many URLs of one shape (/programmes/N/sessions/N/) per role
 MAX_PAGES_PER_ROLE = 300
 SKIP = re.compile(r"/logout/|^/static/|^/media/|/admin/jsi18n/|\.pdf$|/pdf/")
+DEMO_PEOPLE = 200  # people.demo.MIN_PEOPLE, as conftest's seeded demo: the smallest demo that tells every story
 MAP_COMMENT = re.compile(rb"[#@] sourceMappingURL=([^\s*]+)")
 
 
@@ -244,7 +247,7 @@ def main() -> None:
     with throwaway_database(database_url) as url, tempfile.TemporaryDirectory(prefix="prod-smoke-") as tmp:
         dev = {**base_env, "DATABASE_URL": url, "DJANGO_DEBUG": "1", "LOG_LEVEL": "WARNING"}
         manage(dev, "migrate", "--noinput", "--verbosity", "0")
-        manage(dev, "seed_demo", "--people", "300")  # the size the demo tests use; every story, less CI time
+        manage(dev, "seed_demo", "--people", str(DEMO_PEOPLE))  # every story, at the size the demo tests use
         prod = {
             **base_env,
             "DATABASE_URL": url,
@@ -269,7 +272,8 @@ def main() -> None:
             log(f"/health/ {health.status_code} {health.text.strip()}")
             failures: list[str] = [] if health.status_code == 200 else [f"/health/ -> {health.status_code}"]
             assets: set[str] = set()
-            pages = sum(crawl(base, role, failures, assets) for role in ROLES)
+            with concurrent.futures.ThreadPoolExecutor(max_workers=len(ROLES)) as pool:
+                pages = sum(pool.map(lambda role: crawl(base, role, failures, assets), ROLES))
             check_assets(base, assets, failures)
         finally:
             server.send_signal(signal.SIGTERM)
