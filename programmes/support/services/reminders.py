@@ -32,7 +32,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -329,65 +328,6 @@ def _notify_open_checkins(*, today: date, report: SweepReport) -> None:
         report.add("checkin_due", len(rows))
 
 
-# --- Proposals, agreements, orientation (the earlier steps) -------------------------------------------------
-
-
-def _model_exists(name: str) -> bool:
-    try:
-        apps.get_model("programmes", name)
-    except LookupError:
-        return False
-    return True
-
-
-def proposal_sweep(*, now: datetime, report: SweepReport) -> None:
-    """Members who have not answered a proposal within 3 days hear about it once."""
-    waiting = (
-        RelationshipMember.objects.filter(
-            LIVE_RELATIONSHIP,
-            relationship__state=RState.PROPOSED,
-            relationship__created_at__lte=now - PROPOSAL_WAIT,
-            response=RelationshipMember.Response.PENDING,
-        )
-        .exclude(enrolment__state__in=ENROLMENT_GONE)
-        .select_related("enrolment__person", "relationship__programme")
-    )
-    for member in waiting:
-        relationship = member.relationship
-        rows = notification_create_many(
-            recipients=[member.enrolment.person],
-            kind="proposal_waiting",
-            dedupe_key=_keyed(f"proposal_waiting:{relationship.pk}"),
-            context={"programme": relationship.programme.name},
-            url=reverse("programmes:relationship_detail", args=[relationship.programme_id, relationship.pk]),
-        )
-        report.add("proposal_waiting", len(rows))
-
-
-def agreement_sweep(*, now: datetime, report: SweepReport) -> None:
-    """Accepted for 7 days and still not active: the agreement waits for signatures (or the first meeting).
-
-    Only once the agreement feature (issue 5) exists; until then there is nothing to sign.
-    """
-    if not _model_exists("Agreement"):
-        return
-    stuck = list(
-        Relationship.objects.filter(
-            LIVE, state=RState.ACCEPTED, state_changed_at__lte=now - AGREEMENT_WAIT
-        ).select_related("programme")
-    )
-    people = _members_by_relationship([r.pk for r in stuck])
-    for relationship in stuck:
-        rows = notification_create_many(
-            recipients=people[relationship.pk],
-            kind="agreement_unsigned",
-            dedupe_key=_keyed(f"agreement_unsigned:{relationship.pk}"),
-            context={"programme": relationship.programme.name},
-            url=reverse("programmes:relationship_detail", args=[relationship.programme_id, relationship.pk]),
-        )
-        report.add("agreement_unsigned", len(rows))
-
-
 # --- Coordinators: overdue contacts -------------------------------------------------------------------------
 
 
@@ -419,7 +359,8 @@ def contact_overdue_sweep(*, today: date, report: SweepReport) -> None:
 
 def support_sweep(*, now: datetime | None = None) -> SweepReport:
     """Run every step; each in its own transaction, so one failing step does not hold back the others."""
-    from .reminders_ending import closure_sweep, term_sweep  # that module builds on this one
+    from .reminders_ending import closure_sweep, term_sweep  # these two modules build on this one
+    from .reminders_steps import agreement_sweep, proposal_sweep
 
     now = now or timezone.now()
     today = timezone.localdate(now)
