@@ -10,13 +10,11 @@ the session and the sweeper sends it. Private notes are written to their own tab
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -31,7 +29,15 @@ from programmes.core.errors import DomainError, InvalidTransition
 from programmes.core.figures_cache import programme_figures_changed
 from programmes.core.services.notifications import notification_create
 from programmes.core.states import STARTED, can_log_sessions
-from programmes.models import MentoringSession, PrivateNote, Relationship, RelationshipHealth, RelationshipMember
+from programmes.models import (
+    Agreement,
+    MentoringSession,
+    PrivateNote,
+    Relationship,
+    RelationshipHealth,
+    RelationshipMember,
+)
+from programmes.preparation.services.agreements import agreement_first_meeting_record
 
 from ..models.sessions import EDIT_WINDOW
 from .activity import activity_figures_update
@@ -109,28 +115,17 @@ def _record_activity(session: MentoringSession, actor: User) -> None:
 def _record_first_meeting(session: MentoringSession, actor: User) -> None:
     """The first held session of an accepted pair is its first meeting (issue 5's agreement records it).
 
-    Through the agreement's own service when it is there (it also activates the relationship once every
-    member has signed); a refusal there (a date before the match) leaves the session logged all the same.
+    Through the agreement's own service (it also activates the relationship once every member has signed);
+    a refusal there (a date before the match) leaves the session logged all the same.
     """
     if session.relationship.state != Relationship.State.ACCEPTED:
         return
-    try:
-        agreement_model = apps.get_model("programmes", "Agreement")
-    except LookupError:
-        return
-    agreement = agreement_model._default_manager.filter(
-        relationship_id=session.relationship_id, first_meeting_at__isnull=True
-    ).first()
+    agreement = Agreement.objects.filter(relationship_id=session.relationship_id, first_meeting_at__isnull=True).first()
     if agreement is None:
         return
     try:
-        record = importlib.import_module("programmes.preparation.services.agreements").agreement_first_meeting_record
-    except (ImportError, AttributeError):
-        agreement_model._default_manager.filter(pk=agreement.pk).update(first_meeting_at=session.held_at)
-        return
-    try:
         with transaction.atomic():
-            record(actor=actor, agreement=agreement, met_at=session.held_at)
+            agreement_first_meeting_record(actor=actor, agreement=agreement, met_at=session.held_at)
     except DomainError:
         logger.info("session %s not taken as the first meeting of agreement %s", session.pk, agreement.pk)
 

@@ -4,7 +4,6 @@ reach anyone but their author (pages, the CSV export, the admin)."""
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +19,7 @@ from people.models import User
 from programmes.core.errors import DomainError, InvalidTransition
 from programmes.core.services.notifications import notifications_send_due
 from programmes.models import MentoringSession, Notification, PrivateNote, Relationship, RelationshipHealth
+from programmes.preparation.services.agreements import agreement_draft_for
 from programmes.support.services.sessions import (
     SessionInput,
     session_cancel,
@@ -220,12 +220,8 @@ def test_logging_a_session_lifts_an_inactivity_flag_but_not_a_concern(personas: 
 
 
 def test_the_first_held_session_is_the_agreements_first_meeting(personas: Personas) -> None:
-    try:
-        agreements = importlib.import_module("programmes.preparation.services.agreements")
-    except ImportError:
-        pytest.skip("the agreement (issue 5) is not in this tree yet")
     relationship = persona_pair(personas, state=Relationship.State.ACCEPTED)
-    agreement = agreements.agreement_draft_for(relationship, actor=personas.mentor)
+    agreement = agreement_draft_for(relationship, actor=personas.mentor)
     session = session_log(actor=personas.mentee, relationship=relationship, data=_held())
     agreement.refresh_from_db()
     assert agreement.first_meeting_at == session.held_at
