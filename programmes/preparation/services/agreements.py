@@ -420,34 +420,3 @@ def relationship_activate_if_ready(*, actor: User | None, relationship: Relation
         return False
     relationship_activate(actor=actor, relationship=relationship)
     return True
-
-
-# --- The agreed terms drive the pair -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AgreedTerms:
-    """What the signed agreement says about rhythm and end: the cadence (days) and the last day."""
-
-    cadence_days: int
-    ends_on: date
-
-
-def agreed_terms(relationship_ids: Sequence[int]) -> dict[int, AgreedTerms]:
-    """The latest signed version's cadence and end of each relationship that has one (one query).
-
-    The reminders, the inactivity checks and the term sweep follow these; a relationship without a signed
-    agreement falls back to the programme's policy.
-    """
-    rows = (
-        AgreementVersion.objects.filter(agreement__relationship_id__in=relationship_ids, signatures__isnull=False)
-        .order_by("agreement__relationship_id", "-number")
-        .values_list("agreement__relationship_id", "meeting_cadence_days", "ends_on")
-        .distinct()
-    )
-    # The newest signed version comes first per relationship; DISTINCT ON would do this in SQL, but only on
-    # PostgreSQL, and `make run` sweeps on SQLite.
-    terms: dict[int, AgreedTerms] = {}
-    for pk, cadence, ends_on in rows:
-        terms.setdefault(pk, AgreedTerms(cadence, ends_on))
-    return terms

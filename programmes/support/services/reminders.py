@@ -55,7 +55,7 @@ from programmes.models import (
     RelationshipMember,
     SupportSettings,
 )
-from programmes.preparation.services.agreements import AgreedTerms, agreed_terms
+from programmes.preparation.selectors.agreements import AgreedTerms, agreed_terms
 
 from .activity import activity_figures_update
 from .support import coordinator_task_create, coordinators_of, flag_at_risk, not_muted

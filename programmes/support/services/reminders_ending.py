@@ -20,7 +20,7 @@ from programmes.core.errors import DomainError
 from programmes.core.services.notifications import notification_create_many
 from programmes.core.states import ENROLMENT_GONE, TERM_RUNS
 from programmes.models import Closure, ExitSurvey, Relationship, RelationshipHealth
-from programmes.preparation.services.agreements import agreed_terms
+from programmes.preparation.selectors.agreements import agreed_terms
 
 from .closure import closure_notify_term_ending, relationship_close_begin
 from .reminders import LIVE_RELATIONSHIP, SweepReport, _keyed
