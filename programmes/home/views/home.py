@@ -16,9 +16,9 @@ from programmes.home.selectors.home import (
     CoordinatorTodos,
     coordinator_todos,
     manager_todos,
-    notifications_for_home,
     participant_todos,
 )
+from programmes.home.selectors.notifications import notifications_for_home
 from programmes.models import Programme
 
 
