@@ -34,7 +34,7 @@ from people.models import User
 from programmes import demo as steps
 from programmes import demo_pairs as pairs
 from programmes.core.errors import TransitionBlocked
-from programmes.matching.services.matching import mentor_request
+from programmes.matching.services.self_service import mentor_request
 from programmes.models import Enrolment, MatchRun, Programme, Relationship
 
 from . import demo_steps as evaluation

@@ -35,14 +35,13 @@ from programmes.matching.selectors.matching import (
 from programmes.matching.services.jobs import match_run_start
 from programmes.matching.services.matching import (
     match_run_publish,
-    mentor_request,
-    mentor_suggestions,
     pair_rule_delete,
     proposal_forbid,
     proposal_lock,
     proposal_reassign,
 )
 from programmes.matching.services.relationships import relationship_respond
+from programmes.matching.services.self_service import mentor_request, mentor_suggestions
 from programmes.matching.services.solve import criterion_label
 
 from ..models import Enrolment, MatchProposal, MatchRun, PairRule, Programme, RelationshipMember

@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 
 from programmes.core.errors import DomainError
-from programmes.matching.services.matching import mentor_request
 from programmes.matching.services.relationships import relationship_propose, relationship_respond
+from programmes.matching.services.self_service import mentor_request
 from programmes.models import Enrolment, MatchingSettings, Relationship
 from programmes.tests.matching_helpers import coordinator_of, matching_programme, pool_mentee, pool_mentor
 

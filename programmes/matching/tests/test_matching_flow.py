@@ -16,13 +16,12 @@ from programmes.matching.services.matching import (
     match_run_create,
     match_run_publish,
     matching_settings_update,
-    mentor_request,
-    mentor_suggestions,
     proposal_forbid,
     proposal_lock,
     proposal_reassign,
 )
 from programmes.matching.services.relationships import relationship_respond
+from programmes.matching.services.self_service import mentor_request, mentor_suggestions
 from programmes.models import (
     Enrolment,
     MatchingSettings,

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from people.models import User
 from people.tests.factories import PASSWORD
 from people.tests.strategies import HrisExport, big_export, exports, loaded
-from programmes.matching.services.matching import match_run_create, mentor_suggestions
+from programmes.matching.services.matching import match_run_create
+from programmes.matching.services.self_service import mentor_suggestions
 from programmes.models import MatchingSettings, MatchProposal
 from programmes.tests.matching_helpers import coordinator_of, matching_programme, negotiation, pool_mentee, pool_mentor
 
