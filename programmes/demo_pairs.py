@@ -14,13 +14,14 @@ from django.utils import timezone
 from people.models import User
 from programmes.core.errors import DomainError
 from programmes.enrolment.services.enrolment import enrolment_withdraw
-from programmes.preparation.services.agreements import AgreementTerms, agreement_sign, agreement_update, current_version
+from programmes.preparation.services.agreements import AgreementTerms, agreement_update, current_version
 from programmes.preparation.services.development import (
     GoalInput,
     ProgressInput,
     development_goal_create,
     goal_progress_add,
 )
+from programmes.preparation.services.signing import agreement_sign
 from programmes.support.services.closure import exit_survey_submit, relationship_close_begin
 from programmes.support.services.concerns import concern_raise
 from programmes.support.services.reminders import support_sweep

@@ -65,15 +65,13 @@ from programmes.models import (
     Relationship,
     format_defaults,
 )
-from programmes.preparation.services.agreements import (
-    AgreementTerms,
+from programmes.preparation.services.agreements import AgreementTerms, agreement_update, current_version
+from programmes.preparation.services.orientation import orientation_complete
+from programmes.preparation.services.signing import (
     agreement_first_meeting_record,
     agreement_sign,
-    agreement_update,
-    current_version,
     relationship_activate_if_ready,
 )
-from programmes.preparation.services.orientation import orientation_complete
 from programmes.support.services.sessions import SessionInput, session_confirm, session_log
 
 METRIC = "Sales cycle length"

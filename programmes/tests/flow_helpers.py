@@ -23,13 +23,8 @@ from programmes.enrolment.services.enrolment import (
 )
 from programmes.matching.services.relationships import relationship_propose, relationship_respond
 from programmes.models import Agreement, Enrolment, Programme, ProgrammeRole, Relationship
-from programmes.preparation.services.agreements import (
-    AgreementTerms,
-    agreement_first_meeting_record,
-    agreement_sign,
-    agreement_update,
-    current_version,
-)
+from programmes.preparation.services.agreements import AgreementTerms, agreement_update, current_version
+from programmes.preparation.services.signing import agreement_first_meeting_record, agreement_sign
 from programmes.tests.factories import (
     MatchingSettingsFactory,
     ProgrammeFactory,

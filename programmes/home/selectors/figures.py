@@ -83,7 +83,7 @@ class _Days(Func):
 
 def _cadence() -> Coalesce:
     """Each pair's cadence as the reminder sweep reads it: its latest signed agreement version's, else the
-    programme's, else two weeks (services.agreements.agreed_terms and reminders._cadence, in SQL)."""
+    programme's, else two weeks (selectors.agreements.agreed_terms and reminders._cadence, in SQL)."""
     agreed = (
         AgreementVersion.objects.filter(agreement__relationship=OuterRef("pk"), signatures__isnull=False)
         .order_by("-number")

@@ -16,11 +16,8 @@ from conftest import Personas
 from programmes.enrolment.services.enrolment import enrolment_screen
 from programmes.matching.services.relationships import relationship_propose, relationship_respond
 from programmes.models import Enrolment, Notification, Relationship
-from programmes.preparation.services.agreements import (
-    agreement_first_meeting_record,
-    agreement_sign,
-    current_version,
-)
+from programmes.preparation.services.agreements import current_version
+from programmes.preparation.services.signing import agreement_first_meeting_record, agreement_sign
 from programmes.support.services.support import CheckInAnswer, checkin_answer
 from programmes.tests.factories import EnrolmentFactory
 from programmes.tests.matching_helpers import coordinator_of, matching_programme, pool_mentee, pool_mentor

@@ -4,7 +4,7 @@ An Agreement belongs to one relationship and is drafted from the programme's tem
 relationship is accepted. Its terms live in AgreementVersions: members edit the current version together
 while nobody has signed it; a change after any signature makes a new version that everyone signs again,
 and earlier versions stay readable. The relationship becomes active when every member has signed the
-current version and the first meeting is recorded (programmes.preparation.services.agreements).
+current version and the first meeting is recorded (programmes.preparation.services.signing).
 """
 
 from __future__ import annotations

@@ -22,12 +22,10 @@ from programmes.models import (
     Programme,
     Relationship,
 )
-from programmes.preparation.services.agreements import (
-    AgreementTerms,
+from programmes.preparation.services.agreements import AgreementTerms, agreement_update, current_version
+from programmes.preparation.services.signing import (
     agreement_first_meeting_record,
     agreement_sign,
-    agreement_update,
-    current_version,
     relationship_activate,
     relationship_activate_if_ready,
 )

@@ -25,7 +25,7 @@ from programmes.models import (
     SurveyInvitation,
 )
 from programmes.preparation.selectors.overview import preparation_overview
-from programmes.preparation.services.agreements import agreement_sign, current_version
+from programmes.preparation.services.agreements import current_version
 from programmes.preparation.services.development import (
     GoalInput,
     ProgressInput,
@@ -37,6 +37,7 @@ from programmes.preparation.services.development import (
     goal_comment_add,
     goal_progress_add,
 )
+from programmes.preparation.services.signing import agreement_sign
 from programmes.tests.matching_helpers import coordinator_of, matching_programme, negotiation, pool_mentee
 from programmes.tests.preparation_helpers import accepted_pair, fill_expectations, goal, mentee_enrolment, people_of
 

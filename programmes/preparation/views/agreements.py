@@ -21,13 +21,8 @@ from programmes.preparation.forms.agreements import AgreementForm, FirstMeetingF
 from programmes.preparation.selectors.agreements import AgreementPage, agreement_page
 
 from ..selectors.development import MENTEE_SIDE
-from ..services.agreements import (
-    agreement_first_meeting_record,
-    agreement_sign,
-    agreement_update,
-    current_version,
-    mentee_goals,
-)
+from ..services.agreements import agreement_update, current_version, mentee_goals
+from ..services.signing import agreement_first_meeting_record, agreement_sign
 
 
 @dataclass(frozen=True)

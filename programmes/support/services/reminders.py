@@ -21,7 +21,7 @@ reminders are the orientation feature's own: programmes/services/orientation.py.
 
 Every step reaches only programmes in a running phase (programmes.core.states.SWEEP_PHASES: not on hold,
 cancelled or closed) and only members still taking part (not withdrawn or declined). The cadence and the
-term are the signed agreement's (services.agreements.agreed_terms), else the programme's policy.
+term are the signed agreement's (selectors.agreements.agreed_terms), else the programme's policy.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
     exit survey waiting     closing for 7 days, a survey unanswered        that member, once
     closing too long        closing for 21 days                            closes without the missing surveys
 
-The term is the signed agreement's end date (services.agreements.agreed_terms), else the start plus the
+The term is the signed agreement's end date (selectors.agreements.agreed_terms), else the start plus the
 programme's term. `support_sweep` (services.reminders) runs both steps.
 """
 

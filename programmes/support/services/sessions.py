@@ -37,7 +37,7 @@ from programmes.models import (
     RelationshipHealth,
     RelationshipMember,
 )
-from programmes.preparation.services.agreements import agreement_first_meeting_record
+from programmes.preparation.services.signing import agreement_first_meeting_record
 
 from ..models.sessions import EDIT_WINDOW
 from .activity import activity_figures_update
