@@ -34,32 +34,18 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from _admin_db import admin  # bench/ is on sys.path when a benchmark runs as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "bench_dashboard"
 TARGET_MS = 300
-
-
-def _admin(url: str, *statements: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    connection = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
-    )
-    connection.autocommit = True  # CREATE/DROP DATABASE refuse a transaction
-    try:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        connection.close()
 
 
 def prepare_database() -> tuple[str, str, Path | None]:
     """Point DATABASE_URL at a fresh benchmark database; returns (engine, original URL, temp dir or None)."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
-        _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}")
+        admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}")
         os.environ["DATABASE_URL"] = urlsplit(url)._replace(path=f"/{BENCH_DB}").geturl()
         return "postgresql", url, None
     folder = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
@@ -281,7 +267,7 @@ def main() -> None:
 
         connections.close_all()
         if engine == "postgresql":
-            _admin(original, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            admin(original, f"DROP DATABASE IF EXISTS {BENCH_DB}")
         elif folder is not None:
             for path in folder.iterdir():
                 path.unlink()

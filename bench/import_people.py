@@ -37,6 +37,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from _admin_db import admin  # bench/ is on sys.path when a benchmark runs as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "bench_import"
 TODAY = date(2026, 11, 1)  # fixed, so that every run imports the same file
@@ -96,36 +98,14 @@ def run_child(mode: str, size: int, seed: int, url: str) -> dict[str, float]:
     return result
 
 
-def _admin_connection(url: str):  # type: ignore[no-untyped-def]
-    import psycopg2
-
-    parts = urlsplit(url)
-    connection = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
-    )
-    connection.autocommit = True
-    return connection
-
-
-def _admin(url: str, *statements: str) -> None:
-    # Not `with connection`: in psycopg2 that opens a transaction, and CREATE/DROP DATABASE refuse one.
-    connection = _admin_connection(url)
-    try:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        connection.close()
-
-
 def fresh_postgres(url: str) -> str:
     """Drop and create the benchmark's own database; return its URL."""
-    _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}")
+    admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}")
     return urlsplit(url)._replace(path=f"/{BENCH_DB}").geturl()
 
 
 def drop_postgres(url: str) -> None:
-    _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}")
 
 
 def child(mode: str, size: int, seed: int) -> dict[str, float]:

@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from _admin_db import admin  # bench/ is on sys.path when a benchmark runs as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "bench_match_run"
 TARGET_SECONDS, TARGET_GB = 60, 6
@@ -62,22 +64,6 @@ WORDS = [
     "planning",
     "finance",
 ]
-
-
-def _admin(url: str, *statements: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    connection = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
-    )
-    connection.autocommit = True  # CREATE/DROP DATABASE refuse a transaction
-    try:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        connection.close()
 
 
 def setup_django() -> None:
@@ -313,7 +299,7 @@ def main() -> None:
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (postgres://user@host:5432/any).")
     if not args.reuse:
-        _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}")
+        admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}")
     os.environ["DATABASE_URL"] = urlsplit(url)._replace(path=f"/{BENCH_DB}").geturl()
     try:
         setup_django()
@@ -330,7 +316,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+            admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}")
     report(args, generated, timed, traced)
 
 
