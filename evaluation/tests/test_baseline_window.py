@@ -110,9 +110,15 @@ def test_the_page_offers_entry_in_implementation_and_lists_only_open_people(
     client.force_login(e.p.coordinator)
     page = client.get(reverse("evaluation:baselines", args=[e.programme.pk])).content.decode()
     assert "baselines/import/" in page
-    assert waiting.person.email in page
-    assert e.p.mentee.email not in page, "the mentee's relationship is active: their baseline time is over"
     assert 'data-testid="baseline-window"' in page
+    # The person field is a picker: it offers, as the coordinator types, only people whose baseline is open.
+    search = reverse("evaluation:eligible_people_search", args=[e.programme.pk])
+
+    def offered(email: str) -> bool:
+        return email in client.get(search, {"baseline": "1", "q": email}).content.decode()
+
+    assert offered(waiting.person.email)
+    assert not offered(e.p.mentee.email), "the mentee's relationship is active: their baseline time is over"
     assert "1 accepted participant has no baseline yet" in page, "the oriented one; the paired ones are past it"
 
 

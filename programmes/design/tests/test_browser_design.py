@@ -70,7 +70,7 @@ def test_coordinator_takes_a_new_programme_from_creation_to_design(page: Any, pe
     _fix(page, "business_goals")
     page.get_by_label("Statement").fill("Grow key-account revenue by 15%")
     page.get_by_label("Strategic priority").select_option("1")
-    page.get_by_label("Owner's e-mail address").fill(personas.mentor.email)
+    page.get_by_role("combobox", name="Owner").fill(personas.mentor.email)
     page.get_by_role("button", name="Add goal").click()
     assert "Grow key-account revenue by 15%" in page.get_by_test_id("goals").inner_text()
     page.get_by_role("link", name="Overview").click()
