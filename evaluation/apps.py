@@ -7,5 +7,6 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self) -> None:
-        # The baseline guard joins the programme lifecycle (programmes never imports evaluation).
-        from . import guards  # noqa: F401
+        # The baseline guard joins the programme lifecycle (programmes never imports evaluation); the process
+        # figures register with the figures the worker computes again by name (programmes.core.figures_cache).
+        from . import guards, selectors_process  # noqa: F401

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from programmes.core.figures_cache import cached_per_programme
+from programmes.core.figures_cache import cached_per_programme, programme_figures
 from programmes.core.states import ENROLMENT_ACCEPTED, FORMED, STARTED
 from programmes.models import Closure, Enrolment, MentoringSession, Programme, Relationship, RelationshipMember
 
@@ -229,10 +229,11 @@ def process_metrics_for_programmes(*, programme_ids: Sequence[int]) -> dict[int,
     programme and figures version (a logged session moves it on), and at least every FIGURES_SECONDS.
     """
     variant = timezone.localdate().isoformat()  # "the last 90 days" moves on at midnight
-    return cached_per_programme("process", programme_ids, _process_metrics, variant=variant)
+    return cached_per_programme("process", programme_ids, variant=variant)
 
 
-def _process_metrics(programme_ids: list[int]) -> dict[int, list[ProcessFigure]]:
+@programme_figures("process")
+def _process_metrics(programme_ids: list[int], variant: str = "") -> dict[int, list[ProcessFigure]]:
     """Every process metric of each programme, in a fixed number of queries (one or two per metric)."""
     result: dict[int, list[ProcessFigure]] = {pk: [] for pk in programme_ids}
     for key, label, unit, calculate in CALCULATORS:

@@ -31,3 +31,5 @@ class ProgrammesConfig(AppConfig):
         register_job_kind(
             BackgroundJob.Kind.INVITATIONS, access=invitation_job_access, outcome_url=invitation_job_outcome
         )
+        # The figures the worker computes again by name (programmes.core.figures_cache) register on import.
+        from programmes.home.selectors import dashboard  # noqa: F401

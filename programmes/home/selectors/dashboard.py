@@ -20,7 +20,7 @@ from django.db.models import Avg, Case, Count, Q, QuerySet, Sum, When
 from django.utils import formats, timezone
 
 from people.figures import machine
-from programmes.core.figures_cache import cached_per_programme
+from programmes.core.figures_cache import Compute, cached_per_programme, programme_figures
 from programmes.home.selectors.figures import (
     agreements_waiting,
     cadence_days,
@@ -145,24 +145,27 @@ def _bounds(starts: list[date]) -> list[tuple[datetime, datetime]]:
 
 
 def _months(programme: Programme, today: date, active: int) -> list[MonthRow]:
-    """Sessions held and check-ins answered per month, from the programme's cached figures."""
+    """Sessions held and check-ins answered per month, from the programme's kept figures."""
     starts = _month_starts(today)
     cadence = cadence_days(programme)
     rows = [MonthRow(start, formats.date_format(start, "M Y"), expected=active * 30 / cadence) for start in starts]
-    # The months' bounds depend on the day and the reader's time zone: both are part of the key.
-    variant = f"{today.isoformat()}:{timezone.get_current_timezone_name()}"
-    sessions, checkins = cached_per_programme(
-        "dashboard-months",
-        [programme.pk],
-        lambda ids: {ids[0]: _month_aggregates(ids[0], _bounds(starts))},
-        variant=variant,
-    )[programme.pk]
+    # The months' bounds depend on the day and the reader's time zone: both are part of the variant.
+    variant = f"{today.isoformat()}|{timezone.get_current_timezone_name()}"
+    sessions, checkins = cached_per_programme("dashboard-months", [programme.pk], variant=variant)[programme.pk]
     for i, row in enumerate(rows):
         row.sessions, row.minutes = sessions[f"n{i}"] or 0, sessions[f"m{i}"] or 0
         row.answers = checkins[f"n{i}"] or 0
         row.satisfaction = _rounded(checkins[f"s{i}"])
         row.progress = _rounded(checkins[f"p{i}"])
     return rows
+
+
+@programme_figures("dashboard-months")
+def _month_figures(programme_ids: list[int], variant: str) -> dict[int, tuple[dict[str, Any], dict[str, Any]]]:
+    day, zone = variant.split("|", 1)
+    with timezone.override(zone):
+        bounds = _bounds(_month_starts(date.fromisoformat(day)))
+    return {pk: _month_aggregates(pk, bounds) for pk in programme_ids}
 
 
 def _month_aggregates(
@@ -193,38 +196,76 @@ def _month_aggregates(
     return sessions, checkins
 
 
-def _cached_section(
-    name: str, programme: Programme, rows: Callable[[], QuerySet[Any]], page: int = 1, today: date | None = None
-) -> Section:
+def _cached_section(name: str, programme: Programme, page: int = 1, today: date | None = None) -> Section:
     """A list that reads every running pair of the programme (an expression per pair: last activity, next
     contact, the latest agreement version): its first page is kept with the programme's figures
     (programmes.core.figures_cache).
 
     Sessions, contacts, risk flags, agreements, relationships' moves and the support sweep move the figures
-    version on; the day is part of the key of the lists that depend on it. A later page is asked for
+    version on; the day is part of the variant of the lists that depend on it. A later page is asked for
     rarely, and costs its two queries.
     """
-    if page > 1:
-        return _section(rows(), page)
     variant = today.isoformat() if today else ""
-    found, total = cached_per_programme(
-        f"dashboard-{name}", [programme.pk], lambda ids: {ids[0]: _first_rows(rows())}, variant=variant
-    )[programme.pk]
+    if page > 1:
+        return _section(_LISTS[name](programme, variant), page)
+    found, total = cached_per_programme(f"dashboard-{name}", [programme.pk], variant=variant)[programme.pk]
     return Section([Listed(obj) for obj in found], total)
 
 
-def _first_rows(queryset: QuerySet[Any]) -> tuple[list[Any], int]:
-    return list(queryset[:LIMIT]), queryset.count()
+def _at_risk(programme: Programme, day: str) -> QuerySet[Any]:
+    return relationships_at_risk(programmes=[programme], now=timezone.now())
+
+
+def _overdue(programme: Programme, day: str) -> QuerySet[Any]:
+    return relationships_contact_overdue(programmes=[programme], today=date.fromisoformat(day))
+
+
+def _unsigned(programme: Programme, day: str) -> QuerySet[Any]:
+    return agreements_waiting(programme=programme)
+
+
+_LISTS: dict[str, Callable[[Programme, str], QuerySet[Any]]] = {
+    "at-risk": _at_risk,
+    "overdue": _overdue,
+    "unsigned": _unsigned,
+}
+
+
+def _first_rows_of(rows: Callable[[Programme, str], QuerySet[Any]]) -> Compute:
+    def compute(programme_ids: list[int], variant: str) -> dict[int, tuple[list[Any], int]]:
+        result = {}
+        for programme in Programme.objects.filter(pk__in=programme_ids):
+            queryset = rows(programme, variant)
+            result[programme.pk] = (list(queryset[:LIMIT]), queryset.count())
+        return result
+
+    return compute
+
+
+for _name, _rows in _LISTS.items():
+    programme_figures(f"dashboard-{_name}")(_first_rows_of(_rows))
 
 
 def _contacts_due_soon(programme: Programme, today: date) -> int:
-    """Running pairs whose coordinator contact falls in the next week (a count over every pair: cached)."""
+    """Running pairs whose coordinator contact falls in the next week (a count over every pair: kept)."""
+    return cached_per_programme("dashboard-due-soon", [programme.pk], variant=today.isoformat())[programme.pk]
 
-    def count(ids: list[int]) -> dict[int, int]:
-        week = relationships_contact_due_between(programmes=[programme], low=today, high=today + timedelta(days=7))
-        return {ids[0]: week.count()}
 
-    return cached_per_programme("dashboard-due-soon", [programme.pk], count, variant=today.isoformat())[programme.pk]
+@programme_figures("dashboard-due-soon")
+def _due_soon(programme_ids: list[int], variant: str) -> dict[int, int]:
+    today = date.fromisoformat(variant)
+    return {
+        programme.pk: relationships_contact_due_between(
+            programmes=[programme], low=today, high=today + timedelta(days=7)
+        ).count()
+        for programme in Programme.objects.filter(pk__in=programme_ids)
+    }
+
+
+@programme_figures("orientation")
+def _orientation(programme_ids: list[int], variant: str) -> dict[int, tuple[int, int]]:
+    figures = orientation_figures(programme_ids=programme_ids)
+    return {pk: figures.get(pk, (0, 0)) for pk in programme_ids}
 
 
 def _rounded(value: float | None) -> float | None:
@@ -258,26 +299,11 @@ def dashboard_for_programme(
     relationships = Relationship.objects.filter(programme=programme)
     by_state_counts = dict(relationships.values_list("state").annotate(n=Count("pk")).order_by())
     # Reads every enrolment and completion of the programme: kept with its figures (a completion moves them on).
-    orientation = cached_per_programme(
-        "orientation", [programme.pk], lambda ids: {ids[0]: orientation_figures(programme_ids=ids).get(ids[0], (0, 0))}
-    )
-    finished, counted = orientation[programme.pk]
+    finished, counted = cached_per_programme("orientation", [programme.pk])[programme.pk]
     dashboard = Dashboard(
         programme=programme,
-        at_risk=_cached_section(
-            "at-risk",
-            programme,
-            lambda: relationships_at_risk(programmes=[programme], now=now),
-            page.get("at_risk", 1),
-            today,
-        ),
-        overdue_contacts=_cached_section(
-            "overdue",
-            programme,
-            lambda: relationships_contact_overdue(programmes=[programme], today=today),
-            page.get("overdue_contacts", 1),
-            today,
-        ),
+        at_risk=_cached_section("at-risk", programme, page.get("at_risk", 1), today),
+        overdue_contacts=_cached_section("overdue", programme, page.get("overdue_contacts", 1), today),
         contacts_due_soon=_contacts_due_soon(programme, today),
         open_concerns=_section(
             Concern.objects.filter(programme=programme, state__in=(Concern.State.OPEN, Concern.State.MEDIATING))
@@ -285,9 +311,7 @@ def dashboard_for_programme(
             .order_by("rank", "created_at", "pk"),
             page.get("open_concerns", 1),
         ),
-        unsigned=_cached_section(
-            "unsigned", programme, lambda: agreements_waiting(programme=programme), page.get("unsigned", 1)
-        ),
+        unsigned=_cached_section("unsigned", programme, page.get("unsigned", 1)),
         pending_proposals=_section(
             relationships.filter(state=RState.PROPOSED).order_by("created_at", "pk"), page.get("pending_proposals", 1)
         ),
