@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import Competency, CompetencyRating, OrgUnit, User
+from .models import BackgroundJob, Competency, CompetencyRating, OrgUnit, User
 
 
 @admin.register(User)
@@ -88,3 +88,19 @@ class CompetencyRatingAdmin(admin.ModelAdmin[CompetencyRating]):
     list_display = ["person", "competency", "level", "source", "rated_on"]
     list_filter = ["source", "competency"]
     raw_id_fields = ["person", "rater"]
+
+
+@admin.register(BackgroundJob)
+class BackgroundJobAdmin(admin.ModelAdmin[BackgroundJob]):
+    """Every kind of background job, for support; read-only (the services move them), files never shown here."""
+
+    list_display = ["pk", "kind", "state", "stage", "done", "total", "requested_by", "created_at", "finished_at"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["requested_by"]
+    exclude = ["file"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

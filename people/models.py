@@ -334,46 +334,4 @@ class HrisSync(models.Model):
         return f"{self.source} · {self.get_state_display()}"
 
 
-class ImportJob(models.Model):
-    """An HRIS file checked or imported by the worker (files too big to handle inside a web request).
-
-    The file is kept in the database (`content`), so any web process and any worker can read it; the
-    requester's page follows `progress` until the job is done. One job at a time may be queued or running:
-    two imports of the whole directory at once would only refuse each other.
-    """
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Waiting to start")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Finished")
-        FAILED = "failed", _("Failed")
-
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
-    file_name = models.CharField(_("file"), max_length=255, blank=True)
-    content = models.BinaryField(null=True, editable=False)
-    dry_run = models.BooleanField(_("preview only"), default=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
-    result = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("import job")
-        verbose_name_plural = _("import jobs")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["state"], condition=models.Q(state__in=["queued", "running"]), name="one_import_job_at_a_time"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.get_state_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)
-
-
 from .models_jobs import BackgroundJob as BackgroundJob  # noqa: E402  (its own module: this one is long enough)

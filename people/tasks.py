@@ -1,4 +1,5 @@
-"""Background work of the people app: the republish sweep of tasks a web request could not publish."""
+"""Background work of the people app: the republish sweep of tasks a web request could not publish, the HRIS
+sync and import, the clean-up of temporary files and finished jobs, and the sweep of stuck background jobs."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from .models import PendingPublish
 from .services.cleanup import temporary_files_delete
 from .services.hris_sync import hris_sync_scheduled
 from .services.import_jobs import run_import_job
+from .services.jobs import jobs_unstick
 
-__all__ = ["delete_temporary_files", "hris_sync", "republish_pending", "run_import_job"]
+__all__ = ["delete_temporary_files", "hris_sync", "republish_pending", "run_import_job", "unstick_background_jobs"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +52,11 @@ def hris_sync() -> int | None:
 
 @shared_task(base=MentoringTask, name="people.tasks.delete_temporary_files", ignore_result=True)
 def delete_temporary_files() -> int:
-    """Delete import previews and import jobs' files older than settings.TEMPORARY_FILES_HOURS."""
+    """Delete import previews, and finished background jobs with their files, older than TEMPORARY_FILES_HOURS."""
     return temporary_files_delete()
 
 
 @shared_task(base=MentoringTask, name="people.tasks.unstick_background_jobs", ignore_result=True)
 def unstick_background_jobs() -> dict[str, int]:
     """Publish again background jobs queued too long; fail with a message those that cannot finish."""
-    from .services.jobs import jobs_unstick
-
     return jobs_unstick()

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .forms import LanguageForm, PeopleImportConfirmForm, PeopleImportForm, PreferencesForm
 from .permissions import hr_or_admin_required
 from .services.hris_columns import COLUMN_HELP, COLUMNS
-from .services.hris_import import ImportResult, people_import
+from .services.hris_import import people_import
+from .services.import_jobs import imported_message
 from .services.pending_imports import pending_import_save, pending_import_take
 from .types import AuthedRequest
 from .views_import_jobs import start_import_job
@@ -91,13 +92,14 @@ def import_people(request: AuthedRequest) -> HttpResponse:
     form = PeopleImportForm(request.POST, request.FILES) if request.method == "POST" else PeopleImportForm()
     context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content, preview = upload.read(), form.cleaned_data["preview"]
-        if len(content) > settings.PEOPLE_IMPORT_INLINE_BYTES:  # too big to wait for: the worker does it
-            return start_import_job(request, content=content, file_name=upload.name or "", dry_run=preview)
+        upload, preview = form.cleaned_data["file"], form.cleaned_data["preview"]
+        if (upload.size or 0) > settings.PEOPLE_IMPORT_INLINE_BYTES:  # too big to wait for: the worker does it
+            return start_import_job(request, upload=upload, file_name=upload.name or "", dry_run=preview)
+        content = upload.read()
         result = people_import(actor=request.user, content=content, dry_run=preview)
         if result.ok and not preview:
-            return _imported(request, result)
+            messages.success(request, imported_message(result.summary))
+            return redirect("people:import")
         context["result"] = result
         if result.ok:
             token = pending_import_save(request, content, name=upload.name or "")
@@ -122,27 +124,6 @@ def _import_previewed(request: AuthedRequest) -> HttpResponse:
         return redirect("people:import")
     result = people_import(actor=request.user, content=content)
     if result.ok:
-        return _imported(request, result)
+        messages.success(request, imported_message(result.summary))
+        return redirect("people:import")
     return _import_page(request, {"form": PeopleImportForm(), "result": result})
-
-
-def _imported(request: AuthedRequest, result: ImportResult) -> HttpResponse:
-    s = result.summary
-    messages.success(
-        request,
-        _(
-            "Imported: %(created)s people created, %(updated)s updated, %(unchanged)s unchanged; "
-            "%(units)s org units created, %(units_updated)s updated; "
-            "%(ratings)s ratings recorded, %(ratings_updated)s updated."
-        )
-        % {
-            "created": s.people_created,
-            "updated": s.people_updated,
-            "unchanged": s.people_unchanged,
-            "units": s.units_created,
-            "units_updated": s.units_updated,
-            "ratings": s.ratings_created,
-            "ratings_updated": s.ratings_updated,
-        },
-    )
-    return redirect("people:import")

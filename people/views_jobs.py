@@ -1,31 +1,17 @@
 """The progress of a background job (people.models_jobs), as a fragment htmx polls until the job ends.
 
 Who may follow a job, and which page shows its outcome, depend on its kind (people.services.jobs.
-register_job_kind). A kind nobody registered is for its requester only.
+register_job_kind). A kind that registered no access check is for its requester only.
 """
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .models import BackgroundJob, User
-from .services.jobs import job_access_check, outcome_url
+from .services.jobs import get_job_for_user, outcome_url
 from .types import AuthedRequest
-
-
-def get_job_for_user(user: User, pk: int) -> BackgroundJob:
-    """The job, for those its kind allows (anyone else: 404 or 403)."""
-    job = BackgroundJob.objects.filter(pk=pk).first()
-    if job is None:
-        raise Http404
-    check = job_access_check(job.kind)
-    if check is not None:
-        check(user, job)
-    elif job.requested_by_id != user.pk:
-        raise Http404
-    return job
 
 
 @require_GET

@@ -3,23 +3,30 @@
     job_start (web request) → on commit: the task → job_run (worker): claim, work, done or failed
 
 `job_start` inserts the row; the partial unique index of BackgroundJob refuses a second unfinished job of
-the same kind and target, and that refusal becomes `JobBusy` with a message. The task calls `job_run`
+the same kind, target and key, and that refusal becomes `JobBusy` with a message. The task calls `job_run`
 with the work to do: the claim is a conditional UPDATE, so a retried or duplicated task does nothing;
 the work reports its stage and progress through a `Progress`; an exception marks the job failed with a
 message the requester can act on (a `JobRefused` carries its own, anything else gets a general one and
 is logged). The work itself must write all or nothing (one transaction at its end).
+
+Two sweeps keep the table honest: `jobs_unstick` (beat, often) publishes again what the broker dropped
+and fails what cannot finish; `jobs_delete_old` (the hourly clean-up) deletes finished jobs and their files.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import PurePath
 from typing import Any
 
 from celery import Task, current_app
+from django.core.files import File
 from django.db import IntegrityError, models, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -41,15 +48,30 @@ _ACCESS: dict[str, JobAccess] = {}
 _OUTCOME: dict[str, JobOutcome] = {}
 
 
-def register_job_kind(kind: str, *, access: JobAccess, outcome_url: JobOutcome) -> None:
-    """Say who may follow jobs of `kind` and where their outcome is (an app's AppConfig.ready calls this)."""
-    _ACCESS[kind] = access
+def register_job_kind(kind: str, *, access: JobAccess | None = None, outcome_url: JobOutcome) -> None:
+    """Say who may follow jobs of `kind` (no check: its requester only) and where their outcome is.
+
+    An app's AppConfig.ready calls this.
+    """
+    if access is not None:
+        _ACCESS[kind] = access
     _OUTCOME[kind] = outcome_url
 
 
-def job_access_check(kind: str) -> JobAccess | None:
-    """The access check registered for `kind`, if any."""
-    return _ACCESS.get(kind)
+def get_job_for_user(user: User, pk: int, *, kind: str | None = None) -> BackgroundJob:
+    """The job (of `kind`, when given), for those its kind allows (anyone else: 404 or 403).
+
+    A kind without an access check of its own is for its requester only (anyone else, an admin too: 404).
+    """
+    job = BackgroundJob.objects.filter(pk=pk, **({"kind": kind} if kind else {})).first()
+    if job is None:
+        raise Http404
+    check = _ACCESS.get(job.kind)
+    if check is not None:
+        check(user, job)
+    elif job.requested_by_id is None or job.requested_by_id != user.pk:
+        raise Http404
+    return job
 
 
 def outcome_url(job: BackgroundJob) -> str | None:
@@ -75,10 +97,12 @@ class JobRefused(Exception):
         self.message = str(message)
 
 
-def unfinished_job(*, kind: str, target: models.Model) -> BackgroundJob | None:
-    """The queued or running job of this kind about `target`, if any."""
+def unfinished_job(*, kind: str, target: models.Model | None, key: str = "") -> BackgroundJob | None:
+    """The queued or running job of this kind and key about `target`, if any."""
     return (
-        BackgroundJob.objects.filter(kind=kind, state__in=(BackgroundJob.State.QUEUED, BackgroundJob.State.RUNNING))
+        BackgroundJob.objects.filter(
+            kind=kind, key=key, state__in=(BackgroundJob.State.QUEUED, BackgroundJob.State.RUNNING)
+        )
         .filter(**BackgroundJob.target_filter(target))
         .first()
     )
@@ -91,24 +115,75 @@ def latest_job(*, kind: str, target: models.Model) -> BackgroundJob | None:
 
 @transaction.atomic
 def job_start(
-    *, actor: User, kind: str, target: models.Model, task: Task, params: dict[str, Any] | None = None
+    *,
+    actor: User,
+    kind: str,
+    target: models.Model | None,
+    task: Task,
+    params: dict[str, Any] | None = None,
+    key: str = "",
+    busy_message: str | Promise | None = None,
+    file: File[Any] | None = None,
+    file_name: str = "",
 ) -> BackgroundJob:
-    """Queue `task(job id)` for `target`; JobBusy while a job of this kind about `target` is unfinished."""
-    job = BackgroundJob(kind=kind, requested_by=actor, task=task.name, params=params or {})
+    """Queue `task(job id)` for `target`; JobBusy while the same job (kind, target, key) is unfinished.
+
+    `file` (an upload, say) is kept in the default storage for the work to read; `busy_message` replaces the
+    general refusal ("… is already running for this programme").
+    """
+    job = BackgroundJob(
+        kind=kind, requested_by=actor, task=task.name, params=params or {}, key=key, file_name=file_name[:255]
+    )
     job.target = target
-    job.full_clean(validate_constraints=False)  # the database settles races
+    job.full_clean(exclude=["file"], validate_constraints=False)  # the database settles races
     try:
         with transaction.atomic():
             job.save(force_insert=True)
-    except IntegrityError as exc:  # one_unfinished_job_per_kind_and_target
-        running = unfinished_job(kind=kind, target=target)
-        raise JobBusy(
-            _("%(kind)s is already running for this programme. Wait until it has finished, then start it again.")
-            % {"kind": BackgroundJob.Kind(kind).label},
-            running,
-        ) from exc
+    except IntegrityError as exc:  # one_unfinished_job_per_kind_target_and_key
+        running = unfinished_job(kind=kind, target=target, key=key)
+        message = busy_message or _(
+            "%(kind)s is already running for this programme. Wait until it has finished, then start it again."
+        ) % {"kind": BackgroundJob.Kind(kind).label}
+        raise JobBusy(message, running) from exc
+    if file is not None:  # stored only once the start is accepted: a refused one writes nothing
+        job_file_save(job, file)
     enqueue_on_commit(task, job.pk)
     return job
+
+
+def job_file_save(job: BackgroundJob, content: File[Any], *, file_name: str | None = None) -> None:
+    """Keep `content` as the job's file, under a random name (the views check who asks; names are not guessed)."""
+    suffix = PurePath(file_name or job.file_name).suffix.lower()
+    suffix = suffix if suffix[1:].isalnum() and len(suffix) <= 6 else ""
+    job.file.save(f"{secrets.token_hex(16)}{suffix}", content, save=False)
+    if file_name is not None:
+        job.file_name = file_name[:255]
+    BackgroundJob.objects.filter(pk=job.pk).update(file=job.file.name, file_name=job.file_name)
+
+
+def job_file_read(job: BackgroundJob) -> bytes | None:
+    """The job's file, whole (the HRIS import reads its upload so); None when it has none or it is gone."""
+    if not job.file:
+        return None
+    try:
+        with job.file.open("rb") as stored:
+            return bytes(stored.read())
+    except OSError:
+        return None
+
+
+def job_file_hand_over(*, source: BackgroundJob, to: BackgroundJob) -> None:
+    """Give `source`'s file to the job `to` (an import of what a preview checked): one owner, no copy."""
+    BackgroundJob.objects.filter(pk=to.pk).update(file=source.file.name, file_name=source.file_name)
+    BackgroundJob.objects.filter(pk=source.pk).update(file="")
+    to.file.name, source.file.name = source.file.name, ""
+
+
+def job_file_delete(job: BackgroundJob) -> None:
+    """Delete the job's file (once the work no longer needs it)."""
+    if job.file:
+        job.file.delete(save=False)
+        BackgroundJob.objects.filter(pk=job.pk).update(file="")
 
 
 @dataclass
@@ -134,11 +209,18 @@ def job_run(
     job_id: int,
     work: Callable[[BackgroundJob, Progress], tuple[dict[str, Any], str]],
     on_stage: Callable[[str], None] | None = None,
+    kind: str | None = None,
 ) -> str:
-    """Claim a queued job and do its `work` (which returns its result and a sentence); returns the final state."""
+    """Claim a queued job and do its `work` (which returns its result and a sentence); returns the final state.
+
+    With `kind`, only a job of that kind is claimed (a message naming a job of another table, from before
+    the imports and exports moved here, finds nothing to do).
+    """
     now = timezone.now()
-    claimed = BackgroundJob.objects.filter(pk=job_id, state=BackgroundJob.State.QUEUED).update(
-        state=BackgroundJob.State.RUNNING, started_at=now, updated_at=now
+    claimed = (
+        BackgroundJob.objects.filter(pk=job_id, state=BackgroundJob.State.QUEUED)
+        .filter(**({"kind": kind} if kind else {}))
+        .update(state=BackgroundJob.State.RUNNING, started_at=now, updated_at=now)
     )
     if not claimed:
         return "skipped"
@@ -198,3 +280,18 @@ def jobs_unstick(*, now: datetime | None = None) -> dict[str, int]:
             break
         retried += 1
     return {"retried": retried, "failed": failed}
+
+
+def jobs_delete_old(*, before: datetime) -> int:
+    """Delete the jobs that finished before `before`, with their files; returns how many jobs went.
+
+    A finished job is only there for its page (the progress, an import's problems, an export's download);
+    what the work made (a run, invitations, people) lives in its own tables. Unfinished jobs are the
+    sweep's (jobs_unstick), never deleted here.
+    """
+    finished = BackgroundJob.objects.filter(
+        state__in=(BackgroundJob.State.DONE, BackgroundJob.State.FAILED), created_at__lt=before
+    )
+    for job in finished.exclude(file="").only("pk", "file"):
+        job.file.delete(save=False)
+    return int(finished.delete()[0])

@@ -208,25 +208,38 @@ CASES += [
 
 def _hr_job(p: Any) -> int:
     """A preview job of the HR analyst's (queued: tests do not run on-commit callbacks)."""
-    from people.models import ImportJob
+    from django.core.files.base import ContentFile
+
+    from people.models import BackgroundJob
     from people.services.import_jobs import import_job_start
 
-    job = ImportJob.objects.filter(requested_by=p.hr_analyst).first() or import_job_start(
-        actor=p.hr_analyst, content=b"email,full_name\n", file_name="big.csv", dry_run=True
+    job = BackgroundJob.objects.filter(requested_by=p.hr_analyst, kind="people_import").first() or import_job_start(
+        actor=p.hr_analyst, upload=ContentFile(b"email,full_name\n"), file_name="big.csv", dry_run=True
     )
     return job.pk
 
 
 def _job_page(response: HttpResponse, p: Any, persona: str) -> None:
     if response.status_code == OK:
-        assert 'data-testid="import-progress"' in response.content.decode()
+        body = response.content.decode()
+        assert 'data-testid="job-progress"' in body
+        assert "big.csv" in body
 
+
+def _job_fragment(response: HttpResponse, p: Any, persona: str) -> None:
+    if response.status_code == OK:
+        body = response.content.decode()
+        assert 'data-testid="job-progress"' in body
+        assert 'hx-trigger="every 1s"' in body  # queued: the page keeps asking
+
+
+IMPORT_JOB = everyone(FORBIDDEN, anonymous=LOGIN, hr_analyst=OK, admin=NOT_FOUND)
 
 CASES += [
     Case(
         name="people:import_job",
         url=lambda p: reverse("people:import_job", args=[_hr_job(p)]),
-        expect=everyone(FORBIDDEN, anonymous=LOGIN, hr_analyst=OK, admin=NOT_FOUND),
+        expect=IMPORT_JOB,
         check=_job_page,
     ),
     Case(
@@ -235,6 +248,13 @@ CASES += [
         method="post",
         # Still queued, so not a finished preview: refused with a message, back to its page.
         expect=everyone(FORBIDDEN, anonymous=LOGIN, hr_analyst=REDIRECT, admin=NOT_FOUND),
+    ),
+    # The progress fragment every background job has, for an import: the same people as its page.
+    Case(
+        name="people:job_progress",
+        url=lambda p: reverse("people:job_progress", args=[_hr_job(p)]),
+        expect=IMPORT_JOB,
+        check=_job_fragment,
     ),
 ]
 
