@@ -11,7 +11,6 @@ from .models import (
     ComparisonMember,
     CostItem,
     EvaluationCycle,
-    ExportJob,
     Instrument,
     InstrumentItem,
     Observation,
@@ -103,18 +102,3 @@ class OutcomeResultAdmin(admin.ModelAdmin[OutcomeResult]):
 class CostItemAdmin(admin.ModelAdmin[CostItem]):
     list_display = ["programme", "category", "description", "amount"]
     list_filter = ["category", "programme"]
-
-
-@admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin[ExportJob]):
-    """Jobs for support; the files are their requesters' (downloadable only through the export page)."""
-
-    list_display = ["pk", "requested_by", "format", "state", "rows_total", "created_at", "finished_at"]
-    list_filter = ["state", "format"]
-    exclude = ["file"]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from people.models import User
+from people.models import BackgroundJob, User
 from programmes.models import Programme
 
-from .models import EvaluationCycle, ExportJob
+from .models import EvaluationCycle
 from .reports import programmes_for_reports
 from .selectors_cycles import open_cycles_for_respondent
 
@@ -34,7 +34,7 @@ class EvaluationTodos:
     questionnaires: list[EvaluationCycle] = field(default_factory=list)
     reported: list[EvaluationCycle] = field(default_factory=list)  # reported cycles the person answered in
     reports: list[ReadyReport] = field(default_factory=list)
-    exports: list[ExportJob] = field(default_factory=list)
+    exports: list[BackgroundJob] = field(default_factory=list)
     reads_reports: bool = False
 
     @property
@@ -67,5 +67,6 @@ def evaluation_todos_for_user(*, user: User) -> EvaluationTodos:
             .order_by("name")
         )
         todos.reports = [ReadyReport(programme, programme.n) for programme in counted]
-        todos.exports = list(ExportJob.objects.filter(requested_by=user).order_by("-pk")[:RECENT_EXPORTS])
+        exports = BackgroundJob.objects.filter(kind=BackgroundJob.Kind.REPORT_EXPORT, requested_by=user)
+        todos.exports = list(exports[:RECENT_EXPORTS])
     return todos

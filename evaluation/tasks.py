@@ -4,6 +4,7 @@ Each is idempotent: cycles move by conditional UPDATEs, invitations and reminder
 results are skipped when their inputs' fingerprint is unchanged, and an export job is claimed by a
 conditional UPDATE before it is built. The two tasks a service enqueues (building an export, computing
 results) live beside that service, so that no service imports this module; they are named here too.
+Stuck exports are swept with every other background job (people.tasks.unstick_background_jobs).
 """
 
 from __future__ import annotations
@@ -13,17 +14,11 @@ from celery import shared_task
 from mentoring.tasks_base import MentoringTask
 
 from .services.cycles import cycles_close_due, cycles_open_due
-from .services.exports import build_export, export_jobs_unstick
+from .services.exports import build_export
 from .services.instruments import cycles_remind_open
 from .services.results import compute_outcome_results
 
-__all__ = [
-    "build_export",
-    "compute_outcome_results",
-    "open_and_close_cycles",
-    "send_cycle_reminders",
-    "unstick_export_jobs",
-]
+__all__ = ["build_export", "compute_outcome_results", "open_and_close_cycles", "send_cycle_reminders"]
 
 
 @shared_task(base=MentoringTask, name="evaluation.tasks.open_and_close_cycles")
@@ -36,9 +31,3 @@ def open_and_close_cycles() -> dict[str, int]:
 def send_cycle_reminders() -> int:
     """Remind, at most once a week, everyone who has not answered an open cycle's questionnaires."""
     return cycles_remind_open()
-
-
-@shared_task(base=MentoringTask, name="evaluation.tasks.unstick_export_jobs")
-def unstick_export_jobs() -> dict[str, int]:
-    """Retry exports queued too long (a broker that was down) and fail those that can no longer finish."""
-    return export_jobs_unstick()

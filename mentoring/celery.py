@@ -78,7 +78,7 @@ BEAT_TASKS = {
     "invitation-reminders": "programmes.tasks.invitation_reminders",
     # Tasks a web request could not publish (broker down) are published again once it is back.
     "republish-pending": "people.tasks.republish_pending",
-    # Import previews and background imports' files older than TEMPORARY_FILES_HOURS.
+    # Import previews, and finished background jobs with their files, older than TEMPORARY_FILES_HOURS.
     "delete-temporary-files": "people.tasks.delete_temporary_files",
     # Orientation reminders (programmes/services/orientation.py): each reminder has a dedupe key.
     "send-orientation-reminders": "programmes.tasks_orientation.send_orientation_reminders",
@@ -89,10 +89,9 @@ BEAT_TASKS = {
     # results recomputed only where their inputs' fingerprint changed.
     "evaluation-open-and-close-cycles": "evaluation.tasks.open_and_close_cycles",
     "evaluation-cycle-reminders": "evaluation.tasks.send_cycle_reminders",
-    # Exports queued while the broker was down are queued again; those that cannot finish fail with a message.
-    "evaluation-unstick-export-jobs": "evaluation.tasks.unstick_export_jobs",
-    # Background jobs (match runs, invitations) queued while the broker was down are published again; those
-    # that cannot finish (never started, or their worker died) fail with a message (people/services/jobs.py).
+    # Background jobs (match runs, invitations, HRIS imports, report exports) queued while the broker was down
+    # are published again; those that cannot finish (never started, or their worker died) fail with a message
+    # (people/services/jobs.py).
     "unstick-background-jobs": "people.tasks.unstick_background_jobs",
     # Personal data: pair content of programmes closed PRIVACY_RETENTION_MONTHS ago is deleted (privacy/retention.py).
     "privacy-apply-retention": "privacy.tasks.apply_retention",

@@ -305,7 +305,6 @@ MENTORING_BEAT_INTERVALS: dict[str, float] = {
     "send-orientation-reminders": 3600,
     "evaluation-open-and-close-cycles": 30 * 60,
     "evaluation-cycle-reminders": 6 * 3600,
-    "evaluation-unstick-export-jobs": 10 * 60,
     "unstick-background-jobs": 5 * 60,
     "evaluation-compute-outcome-results": 3600,
     "privacy-apply-retention": 24 * 3600,

@@ -5,7 +5,7 @@ from .cycles import EvaluationCycle
 from .instruments import Answer, Instrument, InstrumentItem, InstrumentResponse
 from .metrics import OutcomeMetric
 from .observations import Observation
-from .results import CostItem, ExportJob, OutcomeResult
+from .results import CostItem, OutcomeResult
 
 __all__ = [
     "Answer",
@@ -13,7 +13,6 @@ __all__ = [
     "ComparisonMember",
     "CostItem",
     "EvaluationCycle",
-    "ExportJob",
     "Instrument",
     "InstrumentItem",
     "InstrumentResponse",

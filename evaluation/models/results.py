@@ -1,4 +1,4 @@
-"""Outcome results (immutable snapshots), the programme's costs for ROI, and background export jobs."""
+"""Outcome results (immutable snapshots) and the programme's costs for ROI."""
 
 from __future__ import annotations
 
@@ -102,65 +102,3 @@ class CostItem(models.Model):
         self.description = (self.description or "").strip()
         if self.description.startswith(FORMULA_PREFIXES):
             raise ValidationError({"description": _("A description cannot start with = + - or @.")})
-
-
-class ExportJob(models.Model):
-    """A large report export built in the background; only the person who asked may download it."""
-
-    class Format(models.TextChoices):
-        CSV = "csv", "CSV"
-        XLSX = "xlsx", "XLSX"
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Waiting")
-        RUNNING = "running", _("Building")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
-
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    programme = models.ForeignKey(
-        "programmes.Programme", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
-    filters = models.JSONField(_("filters"), default=dict, blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="exports/", blank=True)
-    filename = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("export job")
-        verbose_name_plural = _("export jobs")
-        indexes = [models.Index(fields=["requested_by", "-created_at"])]
-        constraints = [
-            # The same export asked for again while it is being built is not built twice (a double click,
-            # an impatient reload): the database refuses the second, and the person follows the first.
-            models.UniqueConstraint(
-                fields=["requested_by", "programme", "format", "filters"],
-                condition=models.Q(state__in=["queued", "running"]),
-                nulls_distinct=False,
-                name="one_unfinished_export_per_request",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_format_display()} export #{self.pk} ({self.get_state_display()})"
-
-    @property
-    def percent(self) -> int:
-        """How far the build is, 0 to 100."""
-        if self.state == self.State.DONE:
-            return 100
-        if not self.rows_total:
-            return 0
-        return min(99, int(100 * self.rows_done / self.rows_total))
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)

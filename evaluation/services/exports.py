@@ -1,33 +1,37 @@
-"""Background exports: a job row, a task that builds the file with progress, and who may download it.
+"""Background exports: a large report export is a background job (people.services.jobs) whose worker builds
+the file with progress; only the person who asked may download it.
 
-Small exports stream straight to the browser; over `inline_limit()` rows the view creates an ExportJob and
-the worker builds the file. The job is claimed by a conditional UPDATE (queued → running), so a retried
-or duplicated task builds it once. The file is only ever served to the person who asked for it.
+Small exports stream straight to the browser; over `inline_limit()` rows the view starts a job of kind
+"report_export" about the programme (none for the cross-programme report), keyed by the requester, the
+format and the filters: the same export asked for again while it builds is refused by the database, and
+the person follows the first. The claim, the failure message, the sweep of stuck jobs and the clean-up
+of old files are the ones every background job has.
 """
 
 from __future__ import annotations
 
-import logging
-import uuid
-from datetime import date, datetime, timedelta
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
 
 from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from mentoring.background import enqueue_on_commit
 from mentoring.tasks_base import MentoringTask
-from people.models import User
+from people.models import BackgroundJob, User
+from people.services.jobs import FAILED_MESSAGE, JobRefused, Progress, job_file_save, job_run, job_start
 from programmes.models import Programme
 
 from ..exports import csv_lines, table, xlsx_bytes
-from ..models import ExportJob
 from ..reports import ReportFilters, outcome_report, programmes_for_reports
 
-logger = logging.getLogger(__name__)
+KIND = BackgroundJob.Kind.REPORT_EXPORT
+FORMATS = ("csv", "xlsx")
 DEFAULT_INLINE_LIMIT = 2000
 PROGRESS_EVERY = 200
 
@@ -52,111 +56,61 @@ def filters_from_json(data: dict[str, str]) -> ReportFilters:
     )
 
 
-@transaction.atomic
+def export_key(*, actor_id: int, fmt: str, filters: dict[str, str]) -> str:
+    """What makes two exports of a programme the same one: who asked, the format and the filters."""
+    return f"{actor_id}:{fmt}:{urlencode(sorted(filters.items()))}"
+
+
 def export_job_create(
     *, actor: User, fmt: str, programme: Programme | None, filters: ReportFilters, rows_total: int
-) -> ExportJob:
-    """Queue an export of the report the actor is looking at; the worker builds it after this commits."""
-    job = ExportJob(
-        requested_by=actor, programme=programme, format=fmt, filters=filters.as_query(), rows_total=rows_total
+) -> BackgroundJob:
+    """Queue an export of the report the actor is looking at; JobBusy (with that job) while it is being built."""
+    query = filters.as_query()
+    return job_start(
+        actor=actor,
+        kind=KIND,
+        target=programme,
+        task=build_export,
+        params={"format": fmt, "filters": query, "rows": rows_total},
+        key=export_key(actor_id=actor.pk, fmt=fmt, filters=query),
+        busy_message=_("This export is already being built: it is ready here soon."),
     )
-    job.full_clean(exclude=["requested_by", "programme", "file"], validate_constraints=False)
-    try:
-        with transaction.atomic():
-            job.save(force_insert=True)
-    except IntegrityError as exc:  # one_unfinished_export_per_request: the same export is being built
-        running = ExportJob.objects.filter(
-            requested_by=actor,
-            programme=programme,
-            format=fmt,
-            filters=job.filters,
-            state__in=(ExportJob.State.QUEUED, ExportJob.State.RUNNING),
-        ).first()
-        raise ExportBusy(_("This export is already being built: it is ready here soon."), running) from exc
-    enqueue_on_commit(build_export, job.pk)
-    return job
-
-
-class ExportBusy(Exception):
-    """The same export is queued or being built already; `job` is that one."""
-
-    def __init__(self, message: str, job: ExportJob | None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.job = job
 
 
 def export_job_build(*, job_id: int) -> str:
-    """Build a queued job's file (claiming it first); returns its final state."""
-    now = timezone.now()
-    if not ExportJob.objects.filter(pk=job_id, state=ExportJob.State.QUEUED).update(
-        state=ExportJob.State.RUNNING, started_at=now
-    ):
-        return ExportJob.objects.filter(pk=job_id).values_list("state", flat=True).first() or "missing"
-    job = ExportJob.objects.select_related("requested_by", "programme").get(pk=job_id)
-    try:
-        content = _build(job)
-    except Exception as exc:  # a bug or a database error: the person sees it failed, not a spinner forever
-        logger.exception("export job %s failed", job_id)
-        ExportJob.objects.filter(pk=job_id).update(
-            state=ExportJob.State.FAILED, error=f"{type(exc).__name__}", finished_at=timezone.now()
-        )
-        return ExportJob.State.FAILED
-    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    job.filename = f"outcomes-{stamp}.{job.format}"
-    # Stored under a random name: the download view checks who asks; the name must not be guessable either.
-    job.file.save(f"{uuid.uuid4().hex}.{job.format}", ContentFile(content), save=False)
-    job.state, job.rows_done, job.finished_at = ExportJob.State.DONE, job.rows_total, timezone.now()
-    job.save(update_fields=["file", "filename", "state", "rows_done", "finished_at"])
-    return ExportJob.State.DONE
+    """Build a queued export's file (the worker calls this); returns its final state."""
+    return job_run(job_id=job_id, work=_build, kind=KIND)
 
 
-def _build(job: ExportJob) -> bytes:
-    """The file's bytes, with the job's progress updated as rows are written."""
+def _build(job: BackgroundJob, progress: Progress) -> tuple[dict[str, Any], str]:
+    """Write the file, with the job's progress updated as rows are written."""
+    actor, fmt = job.requested_by, job.params.get("format", "")
+    if actor is None or fmt not in FORMATS:  # the requester's account is gone: nobody could download it
+        raise JobRefused(FAILED_MESSAGE)
     # What the requester may see now (a role they lost since asking no longer counts).
-    allowed = programmes_for_reports(user=job.requested_by)
-    programmes = allowed.filter(pk=job.programme_id) if job.programme_id else allowed
-    reports = outcome_report(programmes=list(programmes.order_by("name")), filters=filters_from_json(job.filters))
-    rows = []
+    allowed = programmes_for_reports(user=actor)
+    programmes = allowed.filter(pk=job.target_id) if job.target_id else allowed
+    reports = outcome_report(
+        programmes=list(programmes.order_by("name")), filters=filters_from_json(job.params.get("filters", {}))
+    )
+    estimate, rows = int(job.params.get("rows", 0)), []
     for number, row in enumerate(table(reports)):
         rows.append(row)
         if number and number % PROGRESS_EVERY == 0:
-            ExportJob.objects.filter(pk=job.pk).update(rows_done=number)
-    ExportJob.objects.filter(pk=job.pk).update(rows_total=max(len(rows) - 1, 0), rows_done=max(len(rows) - 1, 0))
-    job.rows_total = max(len(rows) - 1, 0)
-    if job.format == ExportJob.Format.XLSX:
-        return xlsx_bytes(rows)
-    return "".join(csv_lines(rows)).encode("utf-8")
+            progress(BackgroundJob.Stage.BUILDING, number, max(estimate, number))
+    written = max(len(rows) - 1, 0)  # the header is not a row of results
+    progress(BackgroundJob.Stage.BUILDING, written, written)
+    content = xlsx_bytes(rows) if fmt == "xlsx" else "".join(csv_lines(rows)).encode("utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    job_file_save(job, ContentFile(content), file_name=f"outcomes-{stamp}.{fmt}")
+    with translation.override(actor.preferred_language or None):
+        message = f"{fmt.upper()} · " + ngettext("%(n)s row", "%(n)s rows", written) % {"n": written}
+    return {"rows": written}, message
 
 
-# An export queued this long was probably published while the broker was down: queue it again; one
-# queued this long never will start; one building this long lost its worker (the task's hard limit is 11 min).
-QUEUED_RETRY_AFTER = timedelta(minutes=10)
-QUEUED_GIVE_UP_AFTER = timedelta(hours=1)
-RUNNING_GIVE_UP_AFTER = timedelta(minutes=30)
-
-
-def export_jobs_unstick(*, now: datetime | None = None) -> dict[str, int]:
-    """Nothing waits for ever: retry exports queued too long, fail (with a message) those that cannot finish.
-
-    Idempotent: a retried job is still claimed by its conditional UPDATE, so building twice cannot happen,
-    and the failures are conditional UPDATEs too.
-    """
-    now = now or timezone.now()
-    queued = ExportJob.objects.filter(state=ExportJob.State.QUEUED)
-    never = str(_("The export never started: the background worker could not be reached. Ask for it again."))
-    failed = queued.filter(created_at__lte=now - QUEUED_GIVE_UP_AFTER).update(
-        state=ExportJob.State.FAILED, error=never, finished_at=now
-    )
-    lost = str(_("The export stopped before it finished (its worker was interrupted). Ask for it again."))
-    failed += ExportJob.objects.filter(
-        state=ExportJob.State.RUNNING, started_at__lte=now - RUNNING_GIVE_UP_AFTER
-    ).update(state=ExportJob.State.FAILED, error=lost, finished_at=now)
-    retried = 0
-    for job_id in queued.filter(created_at__lte=now - QUEUED_RETRY_AFTER).values_list("pk", flat=True):
-        enqueue_on_commit(build_export, job_id)
-        retried += 1
-    return {"retried": retried, "failed": failed}
+def export_job_outcome(job: BackgroundJob) -> str:
+    """A finished export's page: its download."""
+    return reverse("evaluation:export_job", args=[job.pk])
 
 
 # The task lives beside its service, which enqueues it; its stored name stays the one queued messages carry.

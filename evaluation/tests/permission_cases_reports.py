@@ -17,11 +17,15 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation.models import CostItem, EvaluationCycle, ExportJob, InstrumentResponse, Observation, OutcomeMetric
+from evaluation.models import CostItem, EvaluationCycle, InstrumentResponse, Observation, OutcomeMetric
+from evaluation.reports import ReportFilters
 from evaluation.services.cycles import cycle_open
+from evaluation.services.exports import export_job_create
 from evaluation.services.instruments import instruments_ensure_defaults
 from evaluation.services.results import outcome_results_compute
 from mentoring.tests.matrix import FORBIDDEN, NOT_FOUND, OK, REDIRECT, Case, everyone
+from people.models import BackgroundJob
+from people.services.jobs import job_file_save
 from programmes.models import BusinessGoal, Enrolment, MentoringSession, Relationship, RelationshipMember
 
 WRITERS = ("coordinator", "admin")
@@ -111,13 +115,36 @@ def _response(p: Any) -> InstrumentResponse:
 
 
 def _job_setup(p: Any) -> None:
-    job = ExportJob.objects.create(requested_by=p.coordinator, programme=p.programme, format="csv", state="done")
-    job.filename = "outcomes.csv"
-    job.file.save("outcomes.csv", ContentFile(b"\xef\xbb\xbfProgramme\n"), save=True)
+    """The coordinator's export of the programme's report, built (the file written as the worker would)."""
+    job = export_job_create(
+        actor=p.coordinator, fmt="csv", programme=p.programme, filters=ReportFilters(), rows_total=1
+    )
+    job_file_save(job, ContentFile(b"\xef\xbb\xbfProgramme\n"), file_name="outcomes.csv")
+    BackgroundJob.objects.filter(pk=job.pk).update(state="done")
 
 
-def _job(p: Any) -> ExportJob:
-    return ExportJob.objects.get(requested_by=p.coordinator)
+def _job(p: Any) -> BackgroundJob:
+    return BackgroundJob.objects.get(requested_by=p.coordinator, kind="report_export")
+
+
+def _to_the_progress(response: HttpResponse, p: Any, persona: str) -> None:
+    if persona == "anonymous":
+        return  # to the login page
+    assert response["Location"] == reverse("people:job_progress", args=[_job(p).pk])
+
+
+def _finished_fragment(response: HttpResponse, p: Any, persona: str) -> None:
+    if persona == "anonymous":
+        return  # to the login page
+    assert 'data-state="done"' in response.content.decode()
+
+
+def _export_page(response: HttpResponse, p: Any, persona: str) -> None:
+    if persona == "anonymous":
+        return  # to the login page
+    body = response.content.decode()
+    assert 'data-testid="job-progress"' in body
+    assert 'data-testid="export-download"' in body
 
 
 def _p(name: str, *extra: Any) -> Any:
@@ -479,12 +506,21 @@ CASES = [
         url=lambda p: reverse("evaluation:export_job", args=[_job(p).pk]),
         expect=OWNER_ONLY,
         setup=_job_setup,
+        check=_export_page,
     ),
-    Case(
+    Case(  # kept for pages open since before the progress moved: sends htmx to the fragment every job has
         name="evaluation:export_job_status",
         url=lambda p: reverse("evaluation:export_job_status", args=[_job(p).pk]),
+        expect=everyone(NOT_FOUND, coordinator=REDIRECT),
+        setup=_job_setup,
+        check=_to_the_progress,
+    ),
+    Case(  # the fragment every background job has, for an export: its requester's only
+        name="people:job_progress",
+        url=lambda p: reverse("people:job_progress", args=[_job(p).pk]),
         expect=OWNER_ONLY,
         setup=_job_setup,
+        check=_finished_fragment,
     ),
     Case(
         name="evaluation:export_job_download",

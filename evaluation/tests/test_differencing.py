@@ -26,13 +26,13 @@ from openpyxl import load_workbook
 
 from conftest import Personas
 from evaluation.disclosure import published_groups
-from evaluation.models import ComparisonMember, ExportJob
+from evaluation.models import ComparisonMember
 from evaluation.report_disclosure import FilterUniverse
 from evaluation.reports import ReportFilters, outcome_report
 from evaluation.services.exports import export_job_build
 from evaluation.services.results import outcome_results_compute
 from evaluation.tests.outcome_helpers import Outcomes, outcomes
-from people.models import OrgUnit, User
+from people.models import BackgroundJob, OrgUnit, User
 from people.selectors import org_unit_paths
 from people.services.hris_import import people_import
 from programmes.models import Enrolment
@@ -221,8 +221,8 @@ def test_a_background_export_job_shows_what_the_inline_export_shows(
     for unit in org.units[1:4]:
         params = {"org_unit": unit.pk}
         response = client.get(reverse("evaluation:report_export", args=[org.outcomes.programme.pk, "csv"]), params)
-        job = ExportJob.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
-        assert export_job_build(job_id=job.pk) == ExportJob.State.DONE
+        job = BackgroundJob.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+        assert export_job_build(job_id=job.pk) == BackgroundJob.State.DONE
         job.refresh_from_db()
         rows = list(csv.DictReader(io.StringIO(job.file.read().decode("utf-8")[1:])))
         settings.EVALUATION_EXPORT_INLINE_ROWS = 10_000

@@ -39,10 +39,10 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from evaluation.models import ComparisonMember, EvaluationCycle, ExportJob, OutcomeMetric
+from evaluation.models import ComparisonMember, EvaluationCycle, OutcomeMetric
 from evaluation.services.exports import export_job_build
 from evaluation.tests.flow import PEOPLE, UNITS, Flow, email
-from people.models import OrgUnit, User
+from people.models import BackgroundJob, OrgUnit, User
 from people.services.hris_import import people_import
 from programmes.models import Enrolment
 
@@ -186,8 +186,8 @@ def _exports(client: Client, flow: Flow, settings: Any, *, every: bool = True) -
             add("all-csv", f, _table_rows(_csv_rows(b"".join(every.streaming_content)), keys(every)))
             settings.EVALUATION_EXPORT_INLINE_ROWS = 0
             response = client.get(reverse("evaluation:report_export", args=[programme.pk, "csv"]), params(f))
-            job = ExportJob.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
-            assert export_job_build(job_id=job.pk) == ExportJob.State.DONE
+            job = BackgroundJob.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+            assert export_job_build(job_id=job.pk) == BackgroundJob.State.DONE
             job.refresh_from_db()
             add("job", f, _table_rows(_csv_rows(job.file.read()), keys(response)))
             settings.EVALUATION_EXPORT_INLINE_ROWS = 10_000

@@ -1,5 +1,5 @@
-"""The HR outcome report: figures, sentences, filters, suppression, exports (CSV, XLSX, background jobs), the
-PDF and its fallback, charts, and a query count that does not grow with the data."""
+"""The HR outcome report: figures, sentences, filters, suppression, exports (CSV, XLSX; background jobs in
+test_export_jobs.py), the PDF and its fallback, charts, and a query count that does not grow with the data."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ import io
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from conftest import Personas
 from evaluation.charts import result_chart
-from evaluation.models import ExportJob, OutcomeResult
+from evaluation.models import OutcomeResult
 from evaluation.reports import ReportFilters, outcome_report
 from evaluation.sentences import decimals, fmt, result_sentence
 from evaluation.services.results import outcome_results_compute
@@ -172,56 +171,6 @@ def test_the_xlsx_export_holds_the_same_figures(client: Client, personas: Person
 def test_an_unknown_export_format_is_not_found(client: Client, personas: Personas) -> None:
     client.force_login(personas.coordinator)
     assert client.get(reverse("evaluation:report_export", args=[personas.programme.pk, "pdf"])).status_code == 404
-
-
-def test_a_large_export_becomes_a_background_job_only_its_requester_downloads(
-    client: Client, personas: Personas, settings: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    settings.EVALUATION_EXPORT_INLINE_ROWS = 0
-    o = _built(personas, mentored=10, comparison=10)
-    client.force_login(personas.coordinator)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("evaluation:report_export", args=[o.programme.pk, "csv"]))
-    job = ExportJob.objects.get()
-    assert response["Location"] == reverse("evaluation:export_job", args=[job.pk])
-    assert job.state == ExportJob.State.DONE
-    assert job.rows_total == 1
-    status = client.get(reverse("evaluation:export_job_status", args=[job.pk])).content.decode()
-    assert 'data-state="done"' in status
-    assert "hx-trigger" not in status  # finished: the fragment stops polling
-    download = client.get(reverse("evaluation:export_job_download", args=[job.pk]))
-    assert b"".join(download.streaming_content).decode("utf-8").startswith("\ufeffProgramme,")
-    client.force_login(personas.admin)
-    assert client.get(reverse("evaluation:export_job_download", args=[job.pk])).status_code == 404
-
-
-def test_the_same_large_export_asked_again_while_it_builds_follows_the_first_job(
-    client: Client, personas: Personas, settings: Any
-) -> None:
-    settings.EVALUATION_EXPORT_INLINE_ROWS = 0
-    o = _built(personas, mentored=10, comparison=10)
-    client.force_login(personas.coordinator)
-    url = reverse("evaluation:report_export", args=[o.programme.pk, "csv"])
-    first = client.get(url)  # queued (tests run no on-commit publish)
-    again = client.get(url, follow=True)
-    job = ExportJob.objects.get()  # not built twice
-    assert first["Location"] == again.redirect_chain[0][0] == reverse("evaluation:export_job", args=[job.pk])
-    assert "This export is already being built" in again.content.decode()
-    client.get(reverse("evaluation:report_export", args=[o.programme.pk, "xlsx"]))
-    assert ExportJob.objects.count() == 2  # another format is another export
-    other = ExportJob(requested_by=personas.coordinator, programme=o.programme, format="csv", filters=job.filters)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        other.save()  # the database itself refuses the duplicate
-
-
-def test_a_running_job_polls_its_progress(client: Client, personas: Personas) -> None:
-    job = ExportJob.objects.create(
-        requested_by=personas.coordinator, format="xlsx", state="running", rows_total=400, rows_done=100
-    )
-    client.force_login(personas.coordinator)
-    body = client.get(reverse("evaluation:export_job", args=[job.pk])).content.decode()
-    assert 'hx-trigger="every 1s"' in body
-    assert 'value="25"' in body
 
 
 def test_the_pdf_is_a_pdf_and_without_pango_the_page_says_why(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from people.models import User
+from people.services.jobs import JobBusy
 from people.types import AuthedRequest
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
@@ -27,9 +28,8 @@ from programmes.models import Programme
 
 from ..exports import csv_lines, row_count, table, xlsx_bytes
 from ..forms_cycles import ReportFilterForm
-from ..models import ExportJob
 from ..reports import ProgrammeReport, ReportFilters, outcome_report, programmes_for_reports
-from ..services.exports import ExportBusy, export_job_create, inline_limit
+from ..services.exports import FORMATS, export_job_create, inline_limit
 
 logger = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -133,7 +133,7 @@ def _export(
     request: AuthedRequest, programmes: list[Programme], single: Programme | None, fmt: str
 ) -> HttpResponseBase:
     """Stream the table, or hand it to a background job when it is large."""
-    if fmt not in ExportJob.Format.values:
+    if fmt not in FORMATS:
         raise Http404
     _form, filters = _filters(request, programmes)
     built: list[ProgrammeReport] = outcome_report(programmes=programmes, filters=filters)
@@ -141,14 +141,14 @@ def _export(
     if rows > inline_limit():
         try:
             job = export_job_create(actor=request.user, fmt=fmt, programme=single, filters=filters, rows_total=rows)
-        except ExportBusy as exc:  # the same export is being built: follow that one
+        except JobBusy as exc:  # the same export is being built: follow that one
             messages.info(request, exc.message)
             if exc.job is None:  # it finished in between
                 return redirect(request.get_full_path())
             job = exc.job
         return redirect("evaluation:export_job", job.pk)
     name = f"outcomes-{slugify(single.name) if single else 'all'}-{timezone.localdate().isoformat()}"
-    if fmt == ExportJob.Format.CSV:
+    if fmt == "csv":
         response: HttpResponseBase = StreamingHttpResponse(
             (line.encode("utf-8") for line in csv_lines(table(built))), content_type="text/csv; charset=utf-8"
         )
