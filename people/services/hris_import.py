@@ -93,13 +93,14 @@ class _Plan:
     summary: ImportSummary = field(default_factory=ImportSummary)
 
 
-@transaction.atomic
 def people_import(
     *, actor: User | None, content: bytes, dry_run: bool = False, progress: Callable[[int], None] | None = None
 ) -> ImportResult:
     """Import (or, with dry_run, only check and count) one HRIS CSV file: all of it, or nothing.
 
-    `progress`, when given, is told the percentage done after each phase (the background job's bar).
+    `progress`, when given, is told the percentage done after each phase (the background job's bar). The
+    checks run outside any transaction, so that the bar the worker writes between phases is visible to the
+    page at once (inside one it would show only at the end); the writes have their own, all or nothing.
     """
     report = progress or (lambda percent: None)
     problems = Problems()

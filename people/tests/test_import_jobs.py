@@ -12,13 +12,16 @@ from typing import Any
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
 from conftest import Personas
 from people.models import BackgroundJob, User
+from people.services.import_duties import import_refused
+from people.services.import_jobs import import_job_start
 from people.tasks import run_import_job
 from people.tests.test_hris_import import catalogue, good_rows, person, to_csv
 from programmes.tests.test_celery_worker import project_app_on, worker_thread_connections_closed
@@ -157,3 +160,31 @@ def test_a_real_worker_previews_then_imports_a_big_file_while_the_page_follows(
         assert "Imported: 4 people created" in _followed_to_its_outcome(client, confirmed["Location"])
     assert User.objects.filter(email__iexact="ayu@nn.example").exists()
     assert list(BackgroundJob.objects.values_list("state", "file")) == [("done", ""), ("done", "")]  # no file kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_page_sees_an_imports_progress_while_the_worker_is_still_checking(personas: Personas) -> None:
+    """The bar is written outside the import's transaction: another connection (the page's) reads it mid-way."""
+    seen: list[tuple[str, str, int]] = []
+
+    def look_from_another_connection(**kwargs: Any) -> None:  # sent half-way: a row is refused
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT state, stage, done FROM people_backgroundjob WHERE kind = 'people_import'")
+                seen.extend(cursor.fetchall())
+        finally:
+            other.close()
+
+    hr = personas.hr_analyst
+    line = {"email": personas.mentee.email, "full_name": personas.mentee.full_name, "manager_email": hr.email}
+    import_refused.connect(look_from_another_connection, weak=False)
+    try:  # the task runs as soon as the start commits (eager in tests)
+        job = import_job_start(
+            actor=hr, upload=ContentFile(to_csv([line], list(line))), file_name="a.csv", dry_run=True
+        )
+    finally:
+        import_refused.disconnect(look_from_another_connection)
+    assert seen == [("running", "checking", 50)]
+    job.refresh_from_db()
+    assert (job.state, job.result["ok"]) == ("done", False)  # and the job then says why
