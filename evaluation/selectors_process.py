@@ -226,7 +226,7 @@ def process_metrics_for_programmes(*, programme_ids: Sequence[int]) -> dict[int,
     """Every process metric of each programme, from the cache when nothing changed (programmes.core.figures_cache).
 
     They read every enrolment, relationship and session of a programme, so they are computed once per
-    programme and figures version (a logged session moves it on), and at least every FIGURES_SECONDS.
+    programme and data version (a logged session moves it on), and at least every FIGURES_SECONDS.
     """
     variant = timezone.localdate().isoformat()  # "the last 90 days" moves on at midnight
     return cached_per_programme("process", programme_ids, variant=variant)

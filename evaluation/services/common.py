@@ -18,6 +18,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from programmes.core.errors import DomainError
+from programmes.core.figures_cache import programme_data_changed
 from programmes.models import LOCKED_FROM, Programme
 
 Phase = Programme.Phase
@@ -56,6 +57,7 @@ def _lock(programme: Programme, *, metrics: bool) -> Programme:
             _("The programme is in %(phase)s: baselines and the comparison group can no longer change.")
             % {"phase": phase}
         )
+    programme_data_changed(locked.pk)  # metrics, baselines or the comparison group change: the report shows them
     return locked
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from people.models import User
+from programmes.core.figures_cache import programme_data_changed
 from programmes.models import Programme
 
 from ..models import CostItem, OutcomeResult
@@ -17,6 +18,7 @@ from .common import EvaluationError
 def _stale(programme: Programme) -> None:
     # Costs enter every ROI: every current result of the programme is out of date until recomputed.
     OutcomeResult.objects.filter(programme=programme, superseded_at__isnull=True, stale=False).update(stale=True)
+    programme_data_changed(programme.pk)
 
 
 def _check_open(programme: Programme) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from mentoring.background import enqueue_on_commit
 from mentoring.dates import add_months
 from people.models import User
+from programmes.core.figures_cache import programme_data_changed
 from programmes.core.services.lifecycle import audit_event_record
 from programmes.models import Programme
 
@@ -145,6 +146,7 @@ def cycle_update(
         )
     locked.full_clean()
     locked.save(update_fields=["opens_on", "closes_on"])
+    programme_data_changed(locked.programme_id)
     if locked.state == State.PLANNED:
         locked.instruments.set([i for i in instruments if i.programme_id == locked.programme_id])
     return locked

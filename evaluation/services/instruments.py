@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import LEVEL_MAX, LEVEL_MIN, User
+from programmes.core.figures_cache import programme_data_changed
 from programmes.core.services.lifecycle import audit_event_record
 from programmes.core.services.notifications import notification_create_many
 from programmes.core.states import ENROLMENT_ACCEPTED, ENROLMENT_GONE, FORMED, SILENT_PHASES
@@ -249,6 +250,7 @@ def response_submit(*, actor: User, response: InstrumentResponse, answers: Mappi
     first = locked.answered_at is None
     locked.answered_at = timezone.now()
     locked.save(update_fields=["answered_at"])
+    programme_data_changed(locked.cycle.programme_id)  # the report's survey rows count the answers
     if first:
         audit_event_record(
             actor=actor, obj=locked, from_state="invited", to_state="answered", programme=locked.cycle.programme

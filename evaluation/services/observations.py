@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from people.models import User
+from programmes.core.figures_cache import programme_data_changed
 from programmes.models import Programme
 
 from ..models import EvaluationCycle, Observation, OutcomeMetric, OutcomeResult
@@ -69,6 +70,7 @@ class ImportResult:
 def lock_cycle_for_observations(cycle: EvaluationCycle) -> EvaluationCycle:
     """Lock the cycle row for a write of its values and refuse when it takes none."""
     locked = EvaluationCycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
+    programme_data_changed(locked.programme_id)  # the cycle's values change: the report shows them
     if locked.kind == EvaluationCycle.Kind.BASELINE:
         raise EvaluationError(_("The baseline cycle's values are the baselines: record them on the baselines page."))
     if not locked.accepts_observations:

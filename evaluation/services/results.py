@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from mentoring.tasks_base import MentoringTask
+from programmes.core.figures_cache import programme_data_changed
 from programmes.models import Programme
 
 from .. import stats
@@ -101,6 +102,7 @@ def outcome_results_compute(*, programme: Programme) -> int:
         if cycle.state == State.CLOSED:
             cycle_mark_analysed(cycle=cycle)
     _decide_disclosure(programme, pairs)
+    programme_data_changed(programme.pk)  # results, their staleness or disclosure: the report shows them
     return written
 
 

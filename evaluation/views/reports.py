@@ -19,11 +19,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from mentoring.fragments import cached_fragment
 from people.models import User
 from people.services.jobs import JobBusy
 from people.types import AuthedRequest
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
+from programmes.core.figures_cache import programme_data_versions
 from programmes.models import Programme
 
 from ..exports import csv_lines, row_count, table, xlsx_bytes
@@ -69,14 +71,26 @@ def _context(
 @allowed(Action.READ_STAFF_PAGES)
 def report(request: AuthedRequest, access: Standing) -> HttpResponse:
     """One programme's outcome report: goals → metrics → results, with charts and sentences."""
-    context = _context(request, [access.programme], access.programme, access)
-    return render(request, "evaluation/report.html", context)
+    return _report_page(request, [access.programme], access.programme, access)
 
 
 def reports(request: AuthedRequest) -> HttpResponse:
     """Every programme the reader may see, in one report."""
-    context = _context(request, _cross_programmes(request.user), None, None)
-    return render(request, "evaluation/report.html", context)
+    return _report_page(request, _cross_programmes(request.user), None, None)
+
+
+def _report_page(
+    request: AuthedRequest, programmes: list[Programme], single: Programme | None, access: Standing | None
+) -> HttpResponse:
+    """The report's page: its main part is kept under the programmes' data versions (mentoring.fragments), so
+    a reader who comes back, or another HR reader, gets it without the figures being read and laid out again."""
+    ids = [p.pk for p in programmes]
+
+    def render_body() -> str:
+        return render_to_string("evaluation/_report_page.html", _context(request, programmes, single, access), request)
+
+    body = cached_fragment(request, "report", [*ids, *programme_data_versions(ids)], render_body)
+    return render(request, "evaluation/report.html", {"programme": single, "access": access, "body": body})
 
 
 @allowed(Action.READ_STAFF_PAGES)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import User
+from programmes.core.figures_cache import programme_data_changed
 from programmes.models import AuditEvent, Programme
 
 from ..errors import DomainError, InvalidTransition, StaleTransition, TransitionBlocked
@@ -32,7 +33,8 @@ def audit_event_record(
     reason: str = "",
     programme: Programme | None = None,
 ) -> AuditEvent:
-    """Record one state change of any object (the shared audit trail of every state machine).
+    """Record one state change of any object (the shared audit trail of every state machine), and move the
+    programme's data version on (programmes.core.figures_cache).
 
     `programme` defaults to the object itself when it is a programme, else to its `programme_id`.
     """
@@ -51,6 +53,8 @@ def audit_event_record(
     )
     event.full_clean()
     event.save()
+    if programme_id is not None:
+        programme_data_changed(programme_id)  # every audited change shows on the programme's pages
     return event
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 from people.selectors import org_unit_paths
-from programmes.core.figures_cache import programme_figures_changed
+from programmes.core.figures_cache import programme_data_changed
 from programmes.models import Enrolment, Relationship
 
 from ..states import ENROLMENT_ACCEPTED, ENROLMENT_GONE, OPEN, check_enrolment_move, check_relationship_move
@@ -32,7 +32,7 @@ def relationship_move(*, actor: User | None, relationship: Relationship, to: str
     relationship.state = to
     relationship.state_changed_at = timezone.now()
     relationship.save(update_fields=["state", "state_changed_at"])
-    programme_figures_changed(relationship.programme_id)
+    programme_data_changed(relationship.programme_id)
     audit_event_record(actor=actor, obj=relationship, from_state=from_state, to_state=to, reason=reason)
     return relationship
 
@@ -66,7 +66,7 @@ def enrolment_move(*, actor: User | None, enrolment: Enrolment, to: str, reason:
         _freeze_org_unit(enrolment)
     enrolment.full_clean()
     enrolment.save()
-    programme_figures_changed(enrolment.programme_id)
+    programme_data_changed(enrolment.programme_id)
     audit_event_record(actor=actor, obj=enrolment, from_state=from_state, to_state=to, reason=reason)
     return enrolment
 

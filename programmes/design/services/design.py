@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 from programmes.core.errors import DomainError
+from programmes.core.figures_cache import programme_data_changed
 from programmes.core.services.lifecycle import audit_event_record
 from programmes.models import (
     POLICY_FIELDS,
@@ -107,6 +108,7 @@ def programme_policies_update(*, actor: User, programme: Programme, values: Mapp
             setattr(locked, name, values[name])
     locked.full_clean()
     locked.save(update_fields=fields)
+    programme_data_changed(locked.pk)
     for name in fields:
         setattr(programme, name, getattr(locked, name))
     return locked
@@ -115,6 +117,7 @@ def programme_policies_update(*, actor: User, programme: Programme, values: Mapp
 @transaction.atomic
 def business_goal_delete(*, actor: User, goal: BusinessGoal) -> None:
     """Delete a goal that nothing depends on yet (metrics and development goals protect it)."""
+    programme_data_changed(goal.programme_id)
     try:
         goal.delete()
     except (ProtectedError, RestrictedError) as exc:

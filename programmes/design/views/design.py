@@ -16,6 +16,7 @@ from people.views_pickers import render_people_options
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
+from programmes.core.figures_cache import programme_data_changed
 from programmes.core.selectors.programmes import business_goal_list_for_programme, people_search, programme_team
 from programmes.models import BusinessGoal, Programme, ProgrammeRole, ReadinessAssessment, format_defaults
 
@@ -144,6 +145,7 @@ def goals(request: AuthedRequest, access: Standing) -> HttpResponse:
         goal = form.save(commit=False)
         goal.programme = programme
         goal.save()
+        programme_data_changed(programme.pk)  # the report lists the goals
         messages.success(request, _("Business goal added."))
         return redirect("programmes:goals", programme.pk)
     goal_list = business_goal_list_for_programme(programme=programme)
@@ -159,6 +161,7 @@ def goal_edit(request: AuthedRequest, access: Standing, goal_id: int) -> HttpRes
     form = BusinessGoalForm(request.POST or None, instance=goal, programme=access.programme)
     if request.method == "POST" and form.is_valid():
         form.save()
+        programme_data_changed(access.programme.pk)
         messages.success(request, _("Business goal saved."))
         return redirect("programmes:goals", access.programme.pk)
     return render(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 from programmes.core.errors import DomainError, InvalidTransition
+from programmes.core.figures_cache import programme_data_changed
 from programmes.core.services.lifecycle import audit_event_record
 from programmes.matching.selectors.matching import PoolRows, matching_pool
 from programmes.matching.services.arrays import PoolArrays, pool_arrays
@@ -205,6 +206,7 @@ def _draft(proposal: MatchProposal) -> MatchProposal:
     locked = MatchProposal.objects.select_for_update().select_related("run", "mentee", "mentor").get(pk=proposal.pk)
     if locked.run.state != MatchRun.State.DRAFT:
         raise InvalidTransition(_("This run is no longer a draft; start a new run to change pairs."))
+    programme_data_changed(locked.run.programme_id)  # the draft changes: the match review shows it
     return locked
 
 
@@ -256,6 +258,7 @@ def pair_rule_delete(*, actor: User, rule: PairRule) -> None:
         run__state=MatchRun.State.DRAFT, mentee_id=rule.mentee_id, mentor_id=rule.mentor_id
     ).update(locked=False)
     rule.delete()
+    programme_data_changed(rule.programme_id)
 
 
 def _pair_pool(programme: Programme, mentee: Enrolment, mentor: Enrolment) -> tuple[PoolArrays, int, int]:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from mentoring.dates import add_months
 from people.models import User
 from programmes.core.errors import DomainError, InvalidTransition, StaleTransition
-from programmes.core.figures_cache import programme_figures_changed
+from programmes.core.figures_cache import programme_data_changed
 from programmes.core.services.lifecycle import audit_event_record
 from programmes.core.services.notifications import notification_create_many
 from programmes.core.states import AGREEMENT_EDITABLE
@@ -127,7 +127,7 @@ def agreement_draft_for(relationship: Relationship, *, actor: User | None = None
     )
     version.full_clean(exclude=["agreement"])
     version.save()
-    programme_figures_changed(relationship.programme_id)
+    programme_data_changed(relationship.programme_id)
     version.linked_goals.set(goals)
     people = [m.enrolment.person for m in _members(relationship)]
     _notify(relationship, people, kind="agreement_drafted", key="drafted", context={})
@@ -260,7 +260,7 @@ def agreement_update(
     version.updated_at, version.updated_by = now, actor
     version.full_clean(exclude=["agreement"])
     version.save()
-    programme_figures_changed(relationship.programme_id)
+    programme_data_changed(relationship.programme_id)
     version.linked_goals.set(terms.linked_goals)
     if signed:
         audit_event_record(

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 from programmes.core.errors import DomainError, InvalidTransition, TransitionBlocked
-from programmes.core.figures_cache import programme_figures_changed
+from programmes.core.figures_cache import programme_data_changed
 from programmes.core.services.notifications import notification_create_many
 from programmes.core.services.transitions import enrolment_move
 from programmes.enrolment.services.enrolment import enrolment_join_pool
@@ -266,7 +266,7 @@ def orientation_complete(
     completion = OrientationCompletion(module=module, person=actor, language=text.language, score=score)
     completion.full_clean(exclude=["module", "person"], validate_unique=False)
     completion.save()
-    programme_figures_changed(module.programme_id)
+    programme_data_changed(module.programme_id)
     _advance_enrolments(actor=actor, programme_id=module.programme_id)
     return completion
 

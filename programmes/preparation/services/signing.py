@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 from programmes.core.errors import DomainError, InvalidTransition, StaleTransition, TransitionBlocked
-from programmes.core.figures_cache import programme_figures_changed
+from programmes.core.figures_cache import programme_data_changed
 from programmes.core.lifecycle import Blocker
 from programmes.core.services.lifecycle import audit_event_record
 from programmes.core.services.transitions import relationship_move
@@ -82,7 +82,7 @@ def agreement_sign(
     )
     signature.full_clean(exclude=["version", "person"], validate_unique=False)
     signature.save()
-    programme_figures_changed(relationship.programme_id)
+    programme_data_changed(relationship.programme_id)
     audit_event_record(
         actor=actor,
         obj=agreement,

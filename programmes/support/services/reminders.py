@@ -41,7 +41,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from people.models import User
-from programmes.core.figures_cache import programme_figures_changed
+from programmes.core.figures_cache import programme_data_changed
 from programmes.core.services.notifications import notification_create_many
 from programmes.core.states import ENROLMENT_GONE, REMINDED, STARTED, SWEEP_PHASES, TERM_RUNS
 from programmes.models import (
@@ -385,5 +385,5 @@ def support_sweep(*, now: datetime | None = None) -> SweepReport:
             report.add("failed_steps")
     # The sweep rewrites health rows in bulk: the dashboards' cached lists of every programme are stale.
     for programme_id in Programme.objects.values_list("pk", flat=True):
-        programme_figures_changed(programme_id)
+        programme_data_changed(programme_id)
     return report

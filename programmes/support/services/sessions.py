@@ -26,7 +26,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from mentoring.background import enqueue_on_commit
 from people.models import User
 from programmes.core.errors import DomainError, InvalidTransition
-from programmes.core.figures_cache import programme_figures_changed
+from programmes.core.figures_cache import programme_data_changed
 from programmes.core.services.notifications import notification_create
 from programmes.core.states import STARTED, can_log_sessions
 from programmes.models import (
@@ -252,7 +252,7 @@ def session_log(*, actor: User, relationship: Relationship, data: SessionInput) 
     if session.status == Status.HELD:
         _record_first_meeting(session, actor)
     _record_activity(session, actor)
-    programme_figures_changed(session.programme_id)
+    programme_data_changed(session.programme_id)
     _send_soon()
     return session
 
@@ -315,7 +315,7 @@ def session_update(*, actor: User, session: MentoringSession, data: SessionInput
         if session.status == Status.HELD:
             _record_first_meeting(session, actor)
     _record_activity(session, actor)
-    programme_figures_changed(session.programme_id)
+    programme_data_changed(session.programme_id)
     _send_soon()
     return session
 
@@ -350,7 +350,7 @@ def session_cancel(*, actor: User, session: MentoringSession) -> MentoringSessio
     session.sequence += 1
     session.updated_at = timezone.now()
     session.save(update_fields=["status", "sequence", "updated_at"])
-    programme_figures_changed(session.programme_id)
+    programme_data_changed(session.programme_id)
     _send_invites(session, members_of(session.relationship), action="cancelled")
     _send_soon()
     return session

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 from programmes.core.errors import DomainError, InvalidTransition
-from programmes.core.figures_cache import programme_figures_changed
+from programmes.core.figures_cache import programme_data_changed
 from programmes.core.services.lifecycle import audit_event_record
 from programmes.core.services.notifications import notification_create_many
 from programmes.core.states import can_log_sessions
@@ -118,7 +118,7 @@ def health_for(relationship: Relationship) -> RelationshipHealth:
 def _health_changed(health: RelationshipHealth) -> None:
     """The dashboard's at-risk and contact lists are cached with the programme's figures: move them on."""
     programme_id = Relationship.objects.filter(pk=health.relationship_id).values_list("programme_id", flat=True)
-    programme_figures_changed(programme_id.get())
+    programme_data_changed(programme_id.get())
 
 
 def flag_at_risk(*, health: RelationshipHealth, kind: str, reason: str, actor: User | None = None) -> bool:
@@ -170,6 +170,7 @@ def coordinator_task_create(
         },
     )
     if created:
+        programme_data_changed(relationship.programme_id)
         notification_create_many(
             recipients=coordinators_of(relationship.programme_id),
             kind="coordinator_task",
@@ -190,6 +191,7 @@ def coordinator_task_complete(*, actor: User, task: CoordinatorTask) -> Coordina
     if not done:
         raise InvalidTransition(_("This task is already done."))
     task.refresh_from_db()
+    programme_data_changed(task.programme_id)
     return task
 
 
@@ -223,7 +225,7 @@ def checkin_answer(*, actor: User, checkin: CheckIn, answer: CheckInAnswer) -> C
     checkin.answered_at = timezone.now()
     checkin.full_clean()
     checkin.save()
-    programme_figures_changed(checkin.programme_id)
+    programme_data_changed(checkin.programme_id)
     relationship = checkin.relationship
     name = actor.get_full_name()
     if answer.contact_me:
@@ -292,7 +294,7 @@ def contact_log(*, actor: User, relationship: Relationship, data: ContactInput) 
     _refresh_contact_due(health, relationship.programme)
     health.updated_at = timezone.now()
     health.save(update_fields=["health", "last_contact_on", "next_contact_due", "updated_at"])
-    programme_figures_changed(relationship.programme_id)
+    programme_data_changed(relationship.programme_id)
     if data.health == RelationshipHealth.Health.RED:
         reason = _("The coordinator rated the relationship red on %(day)s.") % {"day": data.contacted_on.isoformat()}
         flag_at_risk(health=health, kind=Risk.CONTACT, reason=str(reason), actor=actor)

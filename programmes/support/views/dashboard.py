@@ -6,14 +6,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mentoring.fragments import cached_fragment
 from people.paging import page_query
 from people.types import AuthedRequest
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
+from programmes.core.figures_cache import programme_data_versions
 from programmes.home.selectors.dashboard import SECTIONS, dashboard_for_programme
 from programmes.models import CoordinatorTask
 from programmes.support.forms.support import SupportSettingsForm, service_error_text
@@ -22,17 +26,30 @@ from programmes.support.services.support import coordinator_task_complete, suppo
 
 @allowed(Action.MANAGE_PROGRAMME)
 def dashboard(request: AuthedRequest, access: Standing) -> HttpResponse:
-    """What needs the coordinator today, and how the programme is going (a fixed number of queries)."""
-    pages = {key: _number(request.GET.get(f"{key}_page")) for key in SECTIONS}
-    board = dashboard_for_programme(programme=access.programme, pages=pages)
-    for key in SECTIONS:  # each list pages on its own (?at_risk_page=2), keeping the others where they are
-        section = getattr(board, key)
-        if section.page > 1:
-            section.previous_query = page_query(request, f"{key}_page", section.page - 1)
-        if section.has_next:
-            section.next_query = page_query(request, f"{key}_page", section.page + 1)
-    context = {"access": access, "programme": access.programme, "d": board, "chart_data": board.chart_data()}
-    return render(request, "programmes/dashboard/dashboard.html", context)
+    """What needs the coordinator today, and how the programme is going (a fixed number of queries).
+
+    Its main part is kept under the programme's data version (mentoring.fragments): a coordinator who
+    comes back, and the programme's other coordinators, get it without the lists and figures being read.
+    """
+    programme = access.programme
+
+    def render_body() -> str:
+        pages = {key: _number(request.GET.get(f"{key}_page")) for key in SECTIONS}
+        board = dashboard_for_programme(programme=programme, pages=pages)
+        for key in SECTIONS:  # each list pages on its own (?at_risk_page=2), keeping the others where they are
+            section = getattr(board, key)
+            if section.page > 1:
+                section.previous_query = page_query(request, f"{key}_page", section.page - 1)
+            if section.has_next:
+                section.next_query = page_query(request, f"{key}_page", section.page + 1)
+        context = {"access": access, "programme": programme, "d": board, "chart_data": board.chart_data()}
+        return render_to_string("programmes/dashboard/_body.html", context, request)
+
+    parts = (programme.pk, *programme_data_versions([programme.pk]), timezone.localdate().isoformat())
+    body = cached_fragment(request, "dashboard", parts, render_body)
+    return render(
+        request, "programmes/dashboard/dashboard.html", {"access": access, "programme": programme, "body": body}
+    )
 
 
 def _number(text: str | None) -> int:
