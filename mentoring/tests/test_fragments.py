@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from conftest import Personas
-from mentoring.fragments import fragment_key
 from evaluation.services.metrics import metric_create
+from mentoring.fragments import fragment_key
 from programmes.models import BusinessGoal, Concern, CoordinatorTask
 from programmes.support.services.concerns import concern_raise
 from programmes.support.services.support import coordinator_task_create
@@ -46,8 +46,8 @@ def test_the_dashboard_comes_back_from_the_cache_and_shows_a_concern_raised_sinc
     relationship = persona_pair(personas, started=timezone.now() - timedelta(days=30))
     client = _signed_in(personas.coordinator)
     url = reverse("programmes:dashboard", args=[personas.programme.pk])
-    first, _sql = _get(client, url)  # renders, and sets the CSRF cookie the kept part is tied to
-    kept, sql = _get(client, url)
+    _first, _sql = _get(client, url)  # renders, and sets the CSRF cookie the kept part is tied to
+    _kept, sql = _get(client, url)
     again, sql_again = _get(client, url)
     assert not [q for q in sql_again if "programmes_concern" in q or "programmes_relationshipmember" in q]
     assert personas.mentee.get_full_name() not in _concerns_panel(again)
@@ -95,13 +95,14 @@ def test_the_report_shows_a_business_goal_renamed_since_it_was_kept(personas: Pe
     posted = {"statement": "Perpendek siklus penjualan", "priority": 1, "owner": personas.coordinator.email}
     assert coordinator.post(goals, posted).status_code == 302
     goal = BusinessGoal.objects.get(programme=personas.programme)
-    fields = {"goal": goal, "name": "Hari menuju kesepakatan", "unit": "days", "direction": "lower", "kind": "continuous"}
+    fields = {"goal": goal, "name": "Hari menuju kesepakatan", "unit": "days", "direction": "lower"}
+    fields["kind"] = "continuous"
     metric_create(actor=personas.coordinator, programme=personas.programme, fields=fields)
     hr = _signed_in(personas.hr_analyst)
     url = reverse("evaluation:report", args=[personas.programme.pk])
     _get(hr, url)  # sets the CSRF cookie
     assert "Perpendek siklus penjualan" in _get(hr, url)[0]
-    kept, sql = _get(hr, url)
+    _kept, sql = _get(hr, url)
     assert not [q for q in sql if "evaluation_outcomemetric" in q], "the third page is the kept part"
 
     posted["statement"] = "Perpendek siklus penjualan 20%"
@@ -130,5 +131,6 @@ def test_a_kept_part_is_only_for_its_reader_language_query_and_csrf_secret(perso
         key(personas.coordinator, query="?at_risk_page=2"),
         key(personas.coordinator, language="id"),
     ]
-    assert base not in others and len(set(others)) == len(others)
+    assert base not in others
+    assert len(set(others)) == len(others)
     assert key(personas.coordinator, secret=None) is None, "no CSRF secret yet: the part is rendered, not kept"
