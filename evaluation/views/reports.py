@@ -19,13 +19,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from mentoring.fragments import cached_fragment
+from mentoring.page_cache import cached_page
 from people.models import User
 from people.services.jobs import JobBusy
 from people.types import AuthedRequest
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.figures_cache import programme_data_versions
+from programmes.core.selectors.programmes import unread_notification_count
 from programmes.models import Programme
 
 from ..exports import csv_lines, row_count, table, xlsx_bytes
@@ -82,15 +83,15 @@ def reports(request: AuthedRequest) -> HttpResponse:
 def _report_page(
     request: AuthedRequest, programmes: list[Programme], single: Programme | None, access: Standing | None
 ) -> HttpResponse:
-    """The report's page: its main part is kept under the programmes' data versions (mentoring.fragments), so
-    a reader who comes back, or another HR reader, gets it without the figures being read and laid out again."""
+    """The report's page, kept under the programmes' data versions (mentoring.page_cache): a reader who comes
+    back, or reloads it, gets it without the figures being read and laid out again."""
     ids = [p.pk for p in programmes]
 
-    def render_body() -> str:
-        return render_to_string("evaluation/_report_page.html", _context(request, programmes, single, access), request)
+    def render_page() -> HttpResponse:
+        return render(request, "evaluation/report.html", _context(request, programmes, single, access))
 
-    body = cached_fragment(request, "report", [*ids, *programme_data_versions(ids)], render_body)
-    return render(request, "evaluation/report.html", {"programme": single, "access": access, "body": body})
+    parts = [*ids, *programme_data_versions(ids), unread_notification_count(user=request.user)]
+    return cached_page(request, "report", parts, render_page)
 
 
 @allowed(Action.READ_STAFF_PAGES)

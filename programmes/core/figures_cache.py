@@ -6,7 +6,7 @@ sessions that is most of a page's time, and it grows with the programme. Each is
 with the programme's *data version* at the time, which every service that writes something the
 programme's pages show moves on (`programme_data_changed`: a session logged, a check-in answered, a pair
 moved, a concern raised, a proposal locked, a cycle value recorded, ...), now and after its transaction
-commits. The same version keys the rendered parts of the heavy pages (mentoring.fragments).
+commits. The same version keys the heavy pages kept rendered (mentoring.page_cache).
 
 Stale while revalidate: a page that finds the kept figures older than the version shows them as they are
 and asks the worker (`refresh_figures`, once per figure however many pages ask) to compute them again, so
@@ -103,7 +103,7 @@ def _value_key(name: str, variant: str, programme_id: int) -> str:
 
 
 def programme_data_changed(programme_id: int) -> None:
-    """Something the programme's pages show changed: the kept figures and rendered parts are stale.
+    """Something the programme's pages show changed: the kept figures and pages are stale.
 
     The version moves on now (this transaction's own reads, and tests, see the change) and again once the
     transaction commits, so figures computed in between from the old rows are not taken as current.
@@ -150,7 +150,7 @@ def _versions(ids: list[int]) -> dict[int, int]:
 
 def programme_data_versions(programme_ids: Iterable[int]) -> list[int]:
     """The data version of each programme, in order: what a rendered part of a page is kept under
-    (mentoring.fragments). Every service that writes something the programme's pages show moves it on."""
+    (mentoring.page_cache). Every service that writes something the programme's pages show moves it on."""
     ids = list(programme_ids)
     versions = _versions(ids)
     return [versions[pk] for pk in ids]

@@ -7,11 +7,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mentoring.fragments import cached_fragment
+from mentoring.page_cache import cached_page
 from people.models import BackgroundJob, User
 from people.paging import paginate
 from people.pickers import people_matching, search_text
@@ -22,6 +21,7 @@ from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
 from programmes.core.figures_cache import programme_data_versions
+from programmes.core.selectors.programmes import unread_notification_count
 from programmes.enrolment.services.enrolment import pool_refresh
 from programmes.matching.forms import ForbidForm, MatchingSettingsForm, ReassignForm, RespondForm
 from programmes.matching.selectors.matching import (
@@ -144,18 +144,20 @@ def mentor_search(request: AuthedRequest, access: Standing) -> HttpResponse:
 def match_run_detail(request: AuthedRequest, access: Standing, run_id: int) -> HttpResponse:
     """The review table: every pair with its score, breakdown and sentence; unmatched mentees with reasons.
 
-    The table is kept under the programme's data version (mentoring.fragments): locking, forbidding or moving
-    a pair, publishing, and every pair's move on move it on.
+    The page is kept under the programme's data version (mentoring.page_cache): locking, forbidding or moving
+    a pair, publishing, and every pair's move on move it on; a run in the background is followed live.
     """
     programme = access.programme
     run = get_object_or_404(MatchRun, pk=run_id, programme=programme)
+    job = _match_job(programme)
 
-    def render_body() -> str:
+    def render_page() -> HttpResponse:
         pairs = paginate(request, proposals_for_run(run=run), PER_PAGE)
         unmatched = paginate(request, unmatched_for_run(run=run), PER_PAGE, param="unmatched_page")
         proposals = pairs.rows
         names = _criteria_in(proposals)
         context = {
+            "access": access,
             "programme": programme,
             "run": run,
             "rows": [(p, [float(p.breakdown.get(name, 0.0)) for name in names]) for p in proposals],
@@ -164,18 +166,14 @@ def match_run_detail(request: AuthedRequest, access: Standing, run_id: int) -> H
             "unmatched_pager": unmatched,
             "criteria": [(name, criterion_label(name)) for name in names],
             "is_draft": run.state == MatchRun.State.DRAFT,
+            "job": job,
         }
-        return render_to_string("programmes/matching/_run_body.html", context, request)
+        return render(request, "programmes/matching/run.html", context)
 
-    parts = (run.pk, run.state, *programme_data_versions([programme.pk]))
-    context = {
-        "access": access,
-        "programme": programme,
-        "run": run,
-        "job": _match_job(programme),
-        "body": cached_fragment(request, "match-run", parts, render_body),
-    }
-    return render(request, "programmes/matching/run.html", context)
+    if job is not None:  # its progress moves on by itself: never kept
+        return render_page()
+    parts = (run.pk, run.state, *programme_data_versions([programme.pk]), unread_notification_count(user=request.user))
+    return cached_page(request, "match-run", parts, render_page)
 
 
 def _criteria_in(proposals: list[MatchProposal]) -> list[str]:

@@ -32,7 +32,7 @@ def _queries(client: Client, url: str, **query: Any) -> tuple[int, str]:
     """The queries of a request once the per-process caches (content types) are warm, and the page.
 
     The rows here are made by factories, which do not move the programme's data version as the services do:
-    the parts of the page kept under it (mentoring.fragments) are dropped, so the page is rendered."""
+    the parts of the page kept under it (mentoring.page_cache) are dropped, so the page is rendered."""
     client.get(url, query)
     cache.clear()
     with CaptureQueriesContext(connection) as captured:

@@ -6,18 +6,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentoring.fragments import cached_fragment
+from mentoring.page_cache import cached_page
 from people.paging import page_query
 from people.types import AuthedRequest
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
 from programmes.core.figures_cache import programme_data_versions
+from programmes.core.selectors.programmes import unread_notification_count
 from programmes.home.selectors.dashboard import SECTIONS, dashboard_for_programme
 from programmes.models import CoordinatorTask
 from programmes.support.forms.support import SupportSettingsForm, service_error_text
@@ -28,12 +28,12 @@ from programmes.support.services.support import coordinator_task_complete, suppo
 def dashboard(request: AuthedRequest, access: Standing) -> HttpResponse:
     """What needs the coordinator today, and how the programme is going (a fixed number of queries).
 
-    Its main part is kept under the programme's data version (mentoring.fragments): a coordinator who
-    comes back, and the programme's other coordinators, get it without the lists and figures being read.
+    The page is kept under the programme's data version (mentoring.page_cache): a coordinator who comes
+    back gets it without the lists and figures being read or the page laid out again.
     """
     programme = access.programme
 
-    def render_body() -> str:
+    def render_page() -> HttpResponse:
         pages = {key: _number(request.GET.get(f"{key}_page")) for key in SECTIONS}
         board = dashboard_for_programme(programme=programme, pages=pages)
         for key in SECTIONS:  # each list pages on its own (?at_risk_page=2), keeping the others where they are
@@ -43,13 +43,15 @@ def dashboard(request: AuthedRequest, access: Standing) -> HttpResponse:
             if section.has_next:
                 section.next_query = page_query(request, f"{key}_page", section.page + 1)
         context = {"access": access, "programme": programme, "d": board, "chart_data": board.chart_data()}
-        return render_to_string("programmes/dashboard/_body.html", context, request)
+        return render(request, "programmes/dashboard/dashboard.html", context)
 
-    parts = (programme.pk, *programme_data_versions([programme.pk]), timezone.localdate().isoformat())
-    body = cached_fragment(request, "dashboard", parts, render_body)
-    return render(
-        request, "programmes/dashboard/dashboard.html", {"access": access, "programme": programme, "body": body}
+    parts = (
+        programme.pk,
+        *programme_data_versions([programme.pk]),
+        timezone.localdate().isoformat(),
+        unread_notification_count(user=request.user),
     )
+    return cached_page(request, "dashboard", parts, render_page)
 
 
 def _number(text: str | None) -> int:

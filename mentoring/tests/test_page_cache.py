@@ -1,6 +1,7 @@
-"""Rendered parts of the heavy pages kept in the cache (mentoring.fragments): a reader who comes back gets the kept
-part without its data being read, a write through any page or service shows on the next page, the forms in a
-kept part still pass the CSRF check, and a part is never handed to another reader, language or query."""
+"""Heavy pages kept rendered (mentoring.page_cache): a reader who comes back gets the kept page without its data
+being read, a write through any page or service shows on the next page, the forms in a kept page still pass
+the CSRF check, a message shown once is never kept, and a page is never handed to another reader, language,
+query or CSRF secret."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from django.utils import timezone, translation
 
 from conftest import Personas
 from evaluation.services.metrics import metric_create
-from mentoring.fragments import fragment_key
+from mentoring.page_cache import page_key
+from programmes.core.services.notifications import notification_create
 from programmes.models import BusinessGoal, Concern, CoordinatorTask
 from programmes.support.services.concerns import concern_raise
 from programmes.support.services.support import coordinator_task_create
@@ -46,7 +48,7 @@ def test_the_dashboard_comes_back_from_the_cache_and_shows_a_concern_raised_sinc
     relationship = persona_pair(personas, started=timezone.now() - timedelta(days=30))
     client = _signed_in(personas.coordinator)
     url = reverse("programmes:dashboard", args=[personas.programme.pk])
-    _first, _sql = _get(client, url)  # renders, and sets the CSRF cookie the kept part is tied to
+    _first, _sql = _get(client, url)  # renders, and sets the CSRF cookie the kept page is tied to
     _kept, sql = _get(client, url)
     again, sql_again = _get(client, url)
     assert not [q for q in sql_again if "programmes_concern" in q or "programmes_relationshipmember" in q]
@@ -79,14 +81,29 @@ def test_a_form_in_a_kept_dashboard_still_passes_the_csrf_check(personas: Person
     _get(client, url)  # sets the CSRF cookie
     _get(client, url)  # renders and keeps the part
     page, sql = _get(client, url)
-    assert not [q for q in sql if "programmes_coordinatortask" in q], "the second page is the kept part"
+    assert not [q for q in sql if "programmes_coordinatortask" in q], "the second page is the kept page"
     action = reverse("programmes:task_done", args=[personas.programme.pk, task.pk])
     form = re.search(rf'action="{re.escape(action)}">.*?name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert form, "the task's form is in the kept part"
+    assert form, "the task's form is in the kept page"
     assert client.post(action, {"csrfmiddlewaretoken": form[1]}).status_code == 302
     task.refresh_from_db()
     assert task.state == CoordinatorTask.State.DONE
-    assert "Telepon Ibu Siti" not in _get(client, url)[0], "ticking it off moved the version on"
+    shown = _get(client, url)[0]
+    assert "Telepon Ibu Siti" not in shown, "ticking it off moved the version on"
+    assert "Task done." in shown
+    _get(client, url)
+    assert "Task done." not in _get(client, url)[0], "a page with a message shown once is never kept"
+
+
+def test_the_kept_dashboard_follows_the_readers_unread_count(personas: Personas) -> None:
+    persona_pair(personas, started=timezone.now() - timedelta(days=30))
+    client = _signed_in(personas.coordinator)
+    url = reverse("programmes:dashboard", args=[personas.programme.pk])
+    for _ in range(3):
+        page = _get(client, url)[0]
+    assert "app-badge-unread" not in page
+    notification_create(recipient=personas.coordinator, kind="welcome", dedupe_key="page-cache-unread")
+    assert "app-badge-unread" in _get(client, url)[0]
 
 
 def test_the_report_shows_a_business_goal_renamed_since_it_was_kept(personas: Personas) -> None:
@@ -103,7 +120,7 @@ def test_the_report_shows_a_business_goal_renamed_since_it_was_kept(personas: Pe
     _get(hr, url)  # sets the CSRF cookie
     assert "Perpendek siklus penjualan" in _get(hr, url)[0]
     _kept, sql = _get(hr, url)
-    assert not [q for q in sql if "evaluation_outcomemetric" in q], "the third page is the kept part"
+    assert not [q for q in sql if "evaluation_outcomemetric" in q], "the third page is the kept page"
 
     posted["statement"] = "Perpendek siklus penjualan 20%"
     edit = reverse("programmes:goal_edit", args=[personas.programme.pk, goal.pk])
@@ -120,7 +137,7 @@ def test_a_kept_part_is_only_for_its_reader_language_query_and_csrf_secret(perso
         if secret:
             request.META["CSRF_COOKIE"] = secret
         with translation.override(language):
-            return fragment_key(request, "page", (1, 7))
+            return page_key(request, "page", (1, 7))
 
     base = key(personas.coordinator)
     assert base is not None
