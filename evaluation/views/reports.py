@@ -26,7 +26,7 @@ from people.types import AuthedRequest
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.figures_cache import programme_data_versions
-from programmes.core.selectors.programmes import unread_notification_count
+from programmes.core.selectors.programmes import unread_count_for_request
 from programmes.models import Programme
 
 from ..exports import csv_lines, row_count, table, xlsx_bytes
@@ -90,7 +90,7 @@ def _report_page(
     def render_page() -> HttpResponse:
         return render(request, "evaluation/report.html", _context(request, programmes, single, access))
 
-    parts = [*ids, *programme_data_versions(ids), unread_notification_count(user=request.user)]
+    parts = [*ids, *programme_data_versions(ids), unread_count_for_request(request)]
     return cached_page(request, "report", parts, render_page)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from programmes.core.selectors.programmes import roles_for_user, unread_notification_count
+from programmes.core.selectors.programmes import roles_for_user, unread_count_for_request
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -17,5 +17,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "nav_roles": SimpleLazyObject(lambda: roles_for_user(user=user)),
-        "nav_unread": SimpleLazyObject(lambda: unread_notification_count(user=user)),
+        "nav_unread": SimpleLazyObject(lambda: unread_count_for_request(request)),
     }

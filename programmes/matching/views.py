@@ -21,7 +21,7 @@ from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
 from programmes.core.figures_cache import programme_data_versions
-from programmes.core.selectors.programmes import unread_notification_count
+from programmes.core.selectors.programmes import unread_count_for_request
 from programmes.enrolment.services.enrolment import pool_refresh
 from programmes.matching.forms import ForbidForm, MatchingSettingsForm, ReassignForm, RespondForm
 from programmes.matching.selectors.matching import (
@@ -172,7 +172,7 @@ def match_run_detail(request: AuthedRequest, access: Standing, run_id: int) -> H
 
     if job is not None:  # its progress moves on by itself: never kept
         return render_page()
-    parts = (run.pk, run.state, *programme_data_versions([programme.pk]), unread_notification_count(user=request.user))
+    parts = (run.pk, run.state, *programme_data_versions([programme.pk]), unread_count_for_request(request))
     return cached_page(request, "match-run", parts, render_page)
 
 

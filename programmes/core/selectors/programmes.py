@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, IntegerField, Q, QuerySet, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +99,14 @@ def notification_list_for_user(*, user: User) -> QuerySet[Notification]:
 def unread_notification_count(*, user: User) -> int:
     """How many due notifications the person has not read."""
     return notification_list_for_user(user=user).filter(read_at__isnull=True).count()
+
+
+def unread_count_for_request(request: HttpRequest) -> int:
+    """The signed-in reader's unread count, read once per request (the navigation shows it, and a kept page's
+    key holds it: mentoring.page_cache)."""
+    if not hasattr(request, "_unread_count"):
+        request._unread_count = unread_notification_count(user=request.user)  # type: ignore[attr-defined,arg-type]
+    return int(request._unread_count)  # type: ignore[attr-defined]
 
 
 # --- Programme design: the stepper, the team, goals, the needs survey and its heatmap. ---

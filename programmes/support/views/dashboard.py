@@ -17,7 +17,7 @@ from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
 from programmes.core.figures_cache import programme_data_versions
-from programmes.core.selectors.programmes import unread_notification_count
+from programmes.core.selectors.programmes import unread_count_for_request
 from programmes.home.selectors.dashboard import SECTIONS, dashboard_for_programme
 from programmes.models import CoordinatorTask
 from programmes.support.forms.support import SupportSettingsForm, service_error_text
@@ -49,7 +49,7 @@ def dashboard(request: AuthedRequest, access: Standing) -> HttpResponse:
         programme.pk,
         *programme_data_versions([programme.pk]),
         timezone.localdate().isoformat(),
-        unread_notification_count(user=request.user),
+        unread_count_for_request(request),
     )
     return cached_page(request, "dashboard", parts, render_page)
 
