@@ -24,12 +24,14 @@ from pathlib import PurePath
 from typing import Any
 
 from celery import Task, current_app
+from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mentoring.background import enqueue_on_commit
 from people.models import BackgroundJob, User
@@ -201,7 +203,9 @@ class Progress:
         )
 
 
-FAILED_MESSAGE = _("Something went wrong and nothing was saved. Try again; if it fails again, tell an administrator.")
+FAILED_MESSAGE = gettext_lazy(
+    "Something went wrong and nothing was saved. Try again; if it fails again, tell an administrator."
+)
 
 
 def job_run(
@@ -225,13 +229,16 @@ def job_run(
     if not claimed:
         return "skipped"
     job = BackgroundJob.objects.select_related("requested_by").get(pk=job_id)
-    try:
-        result, message = work(job, Progress(job_id, on_stage))
-    except JobRefused as exc:
-        return _fail(job_id, exc.message)
-    except Exception:
-        logger.exception("background job %s (%s) failed", job_id, job.kind)
-        return _fail(job_id, str(FAILED_MESSAGE))
+    # The job's messages are written for the person who started it, in their language.
+    language = (job.requested_by.preferred_language if job.requested_by else "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            result, message = work(job, Progress(job_id, on_stage))
+        except JobRefused as exc:
+            return _fail(job_id, exc.message)
+        except Exception:
+            logger.exception("background job %s (%s) failed", job_id, job.kind)
+            return _fail(job_id, str(FAILED_MESSAGE))
     BackgroundJob.objects.filter(pk=job_id, state=BackgroundJob.State.RUNNING).update(
         state=BackgroundJob.State.DONE,
         done=models.F("total"),

@@ -15,10 +15,10 @@ from celery.contrib.testing.worker import start_worker
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from people.models import BackgroundJob
-from people.services.jobs import JobBusy, jobs_unstick
+from people.models import BackgroundJob, User
+from people.services.jobs import FAILED_MESSAGE, JobBusy, jobs_unstick
 from programmes.matching.services.jobs import match_run_job_run, match_run_start
 from programmes.models import MatchProposal, MatchRun, Programme, UnmatchedMentee
 from programmes.tasks import run_match_job
@@ -145,6 +145,26 @@ def test_a_failure_while_saving_marks_the_job_failed_with_a_message_and_leaves_n
     assert "nothing was saved" in page
     assert "nothing was saved" in client.get(reverse("programmes:matching", args=[programme.pk])).content.decode()
     match_run_start(actor=coordinator_of(programme), programme=programme)  # a failed job does not block the next
+
+
+@pytest.mark.django_db
+def test_a_failed_jobs_message_is_written_in_the_language_of_the_person_who_started_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    programme = _pool()
+    coordinator = coordinator_of(programme)
+    User.objects.filter(pk=coordinator.pk).update(preferred_language="id")
+    job = match_run_start(actor=coordinator, programme=programme)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(UnmatchedMentee.objects, "bulk_create", broken)
+    assert run_match_job(job.pk) == BackgroundJob.State.FAILED
+    job.refresh_from_db()
+    with translation.override("id"):
+        assert job.message == str(FAILED_MESSAGE)
+    assert "nothing was saved" not in job.message
 
 
 @pytest.mark.django_db
