@@ -104,7 +104,8 @@ def level_steps(levels: IntArray, max_level: int, *, low: IntArray | None = None
     k = np.arange(1, max_level + 1)
     upper = levels[:, :, None] >= k
     lower = (low[:, :, None] < k) if low is not None else True
-    return (upper & lower).reshape(levels.shape[0], -1).astype(np.float32)
+    # Shapes spelled out: reshape(0, -1) of an empty pool cannot infer the width.
+    return (upper & lower).reshape(levels.shape[0], levels.shape[1] * max_level).astype(np.float32)
 
 
 def prepare(mentees: MenteePool, mentors: MentorPool) -> Features:
