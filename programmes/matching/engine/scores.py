@@ -1,11 +1,15 @@
 """The mentee × mentor score matrix (input to ``assign``) and per-pair breakdowns.
 
 ``score_matrix`` computes exactly the criteria and hard rules defined in ``criteria.py``, but fused for a
-whole matrix: every criterion that is linear in per-person features (competency coverage, goal overlap,
-diversity and time zone, the last two through one-hot codes) is folded into a single float64 matrix
-product, and the rest (availability, language, preferences, rules) are a handful of in-place passes over
-row chunks. That keeps 20,000 × 5,000 to a few seconds and the memory to the output plus chunk-sized
-temporaries. The tests check that it agrees with the per-criterion ``criteria.evaluate``.
+whole matrix: the counts behind the criteria (covered level steps, shared goals, common hours, shared
+languages) are matrix products of 0/1 indicators, and the rest (scaling, diversity, time zone,
+preferences, rules) are a handful of in-place passes over row chunks. That keeps 20,000 × 5,000 to a few
+seconds and the memory to the output plus chunk-sized temporaries. The tests check that it agrees with the
+per-criterion ``criteria.evaluate``.
+
+A row does not depend on the other rows: the products only count (sums of 0/1 are exact in whatever order
+BLAS adds them) and every other step is elementwise, so a mentee scored alone (self-service suggestions)
+gets their row of the whole matrix bit for bit, and tied mentors stay in the same order.
 """
 
 from __future__ import annotations
@@ -27,13 +31,6 @@ IntArray = NDArray[np.int64]
 CHUNK_ELEMENTS = 1_000_000
 
 
-def _one_hot(codes: IntArray, width: int) -> FloatArray:
-    """Rows of the identity matrix picked by ``codes``."""
-    out = np.zeros((codes.size, width), dtype=np.float64)
-    out[np.arange(codes.size), codes] = 1.0
-    return out
-
-
 def _safe_inverse(values: FloatArray, weight: float) -> FloatArray:
     """``weight / values`` where values > 0, else 0."""
     out = np.zeros(values.shape, dtype=np.float64)
@@ -51,42 +48,19 @@ class _Plan:
     weights: Weights
     rules: Rules
     competency_scale: FloatArray  # (n,): competency weight over the mentee's needed steps
-    left: FloatArray  # (n, F): mentee factor of the other linear criteria
-    right_t: FloatArray  # (F, m): mentor factor, transposed for the product
+    goal_scale: FloatArray  # (n,): goals weight over the number of the mentee's goals
+    mentee_goals: FloatArray  # (n, G) 0/1 in float64, and the mentors' transposed: their product counts
+    mentor_goals_t: FloatArray  # (G, m)
+    tz_score: FloatArray  # (distinct mentee offsets, distinct mentor offsets): the weighted criterion
     tz_code_e: IntArray
     tz_code_r: IntArray
+    # Mentors by kind (unit, time zone): diversity and time zone are a small table per block of mentees.
+    kind_of_mentor: IntArray  # (m,)
+    kind_units: IntArray  # (kinds,)
+    kind_tz_codes: IntArray  # (kinds,)
     tz_too_far: BoolArray  # (distinct mentee offsets, distinct mentor offsets)
     pairs: IntArray  # (k, 2) forbidden index pairs, sorted by mentee
     reporting_matrix: BoolArray | None
-
-
-def _linear_factors(
-    feats: Features, mentees: MenteePool, mentors: MentorPool, w: Weights
-) -> tuple[FloatArray, FloatArray, IntArray, IntArray, FloatArray]:
-    """Mentee and mentor factors whose product is Σ weight × criterion over goals, diversity and time zone.
-
-    Competency is linear too, but its covered-step counts are also the one-to-one rule's input, so
-    ``_score_block`` computes them once in float32 (exact for these small integers) and scales per row.
-    """
-    n, m = len(mentees), len(mentors)
-    units, unit_codes = np.unique(np.concatenate([mentees.units, mentors.units]), return_inverse=True)
-    e_off, tz_e = np.unique(mentees.utc_offsets, return_inverse=True)
-    r_off, tz_r = np.unique(mentors.utc_offsets, return_inverse=True)
-    distance = timezone_distance(e_off[:, None], r_off[None, :])
-    tz_table = 1.0 - np.minimum(distance, 12.0) / 12.0
-    left: list[NDArray] = [
-        feats.mentee_goals * _safe_inverse(feats.goal_total, w.goals)[:, None],
-        np.full((n, 1), w.diversity),
-        -w.diversity * _one_hot(unit_codes[:n], units.size),
-        w.timezone * tz_table[tz_e],
-    ]
-    right: list[NDArray] = [
-        feats.mentor_goals,
-        np.ones((m, 1)),
-        _one_hot(unit_codes[n:], units.size),
-        _one_hot(tz_r, r_off.size),
-    ]
-    return np.hstack(left), np.hstack(right), tz_e, tz_r, distance
 
 
 def _same_person_pairs(mentees: MenteePool, mentors: MentorPool) -> IntArray:
@@ -112,9 +86,15 @@ def _forbidden_pairs(mentees: MenteePool, mentors: MentorPool, exclusions: Exclu
 
 
 def _plan(mentees: MenteePool, mentors: MentorPool, weights: Weights, rules: Rules, exclusions: Exclusions) -> _Plan:
-    """Prepare features, linear factors, time-zone tables and forbidden pairs once per matrix."""
+    """Prepare features, per-row scales, time-zone tables and forbidden pairs once per matrix."""
     feats = prepare(mentees, mentors)
-    left, right, tz_e, tz_r, distance = _linear_factors(feats, mentees, mentors, weights)
+    # Time zones by distinct offset: a small table looked up per block instead of n × m distances.
+    e_off, tz_e = np.unique(mentees.utc_offsets, return_inverse=True)
+    r_off, tz_r = np.unique(mentors.utc_offsets, return_inverse=True)
+    distance = timezone_distance(e_off[:, None], r_off[None, :])
+    kinds, kind_of_mentor = np.unique(
+        np.column_stack([mentors.units, tz_r]).reshape(-1, 2), axis=0, return_inverse=True
+    )
     too_far = distance > (rules.max_timezone_gap if rules.max_timezone_gap is not None else np.inf)
     matrix = exclusions.reporting_line
     is_matrix = matrix is not None and np.asarray(matrix).dtype == bool
@@ -125,10 +105,15 @@ def _plan(mentees: MenteePool, mentors: MentorPool, weights: Weights, rules: Rul
         weights=weights,
         rules=rules,
         competency_scale=_safe_inverse(feats.need_total, weights.competency),
-        left=left,
-        right_t=np.ascontiguousarray(right.T),
+        goal_scale=_safe_inverse(feats.goal_total, weights.goals),
+        mentee_goals=feats.mentee_goals.astype(np.float64),
+        mentor_goals_t=np.ascontiguousarray(feats.mentor_goals.T, dtype=np.float64),
+        tz_score=weights.timezone * (1.0 - np.minimum(distance, 12.0) / 12.0),
         tz_code_e=tz_e,
         tz_code_r=tz_r,
+        kind_of_mentor=kind_of_mentor.reshape(-1),
+        kind_units=kinds[:, 0],
+        kind_tz_codes=kinds[:, 1],
         tz_too_far=too_far,
         pairs=_forbidden_pairs(mentees, mentors, exclusions),
         reporting_matrix=np.asarray(matrix) if is_matrix else None,
@@ -186,10 +171,21 @@ def _forbidden_block(plan: _Plan, rows: slice, slots: NDArray, langs: NDArray, c
     return forbidden
 
 
+def _unit_and_zone_block(plan: _Plan, rows: slice) -> FloatArray:
+    """Weighted diversity plus time zone for mentees ``rows`` × every mentor, through the mentors' kinds."""
+    table = plan.tz_score[plan.tz_code_e[rows]][:, plan.kind_tz_codes]  # (rows, kinds)
+    different = plan.mentees.units[rows, None] != plan.kind_units[None, :]
+    np.add(table, plan.weights.diversity, out=table, where=different)
+    return np.take(table, plan.kind_of_mentor, axis=1)
+
+
 def _score_block(plan: _Plan, rows: slice, score: FloatArray) -> None:
     """Write the scores of mentees ``rows`` against every mentor into ``score``, ``-inf`` where forbidden."""
-    feats = plan.feats
-    np.matmul(plan.left[rows], plan.right_t, out=score)
+    feats, w = plan.feats, plan.weights
+    np.matmul(plan.mentee_goals[rows], plan.mentor_goals_t, out=score)  # shared goals: a count, exact
+    score *= plan.goal_scale[rows, None]
+    if w.diversity or w.timezone:
+        score += _unit_and_zone_block(plan, rows)
     covered = feats.need_steps[rows] @ feats.offer_steps.T
     score += covered * plan.competency_scale[rows, None]
     slots = feats.mentee_hours[rows] @ feats.mentor_hours.T

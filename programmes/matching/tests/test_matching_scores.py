@@ -419,3 +419,71 @@ def test_mentors_without_capacity_count_as_an_exclusion() -> None:
     [reason] = explain_unmatched(mentees, mentors, np.array([-1]))
     assert reason.kind == "no_eligible_mentor"
     assert reason.excluded_by == {"no_capacity": 1}
+
+
+def _one_mentee(pool: MenteePool, i: int) -> MenteePool:
+    return MenteePool(**{f.name: getattr(pool, f.name)[i : i + 1] for f in dataclasses.fields(pool)})
+
+
+def _rows_of(pairs: np.ndarray, i: int) -> np.ndarray:
+    mine = pairs[pairs[:, 0] == i].copy()
+    mine[:, 0] = 0
+    return mine
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shape=st.tuples(st.integers(1, 40), st.integers(1, 30)),
+    form=st.sampled_from(["one_to_one", "reverse", "peer", "group"]),
+    chunk=st.sampled_from([1, 7, 1_000_000]),
+    words=st.sampled_from([GOALS, 400]),
+)
+def test_a_mentee_scored_alone_gets_bit_for_bit_their_row_of_the_whole_matrix(
+    seed: int, shape: tuple[int, int], form: str, chunk: int, words: int
+) -> None:
+    """Self-service scores one row: ties between mentors must break the same way as in the whole matrix.
+
+    With a wide goal vocabulary (up to the 400 words the pool keeps) BLAS sums the product in blocks, so a
+    column that moved (a unit only other mentees are in) would change the last bit of the row.
+    """
+    import programmes.matching.engine.scores as scores
+
+    n, m = shape
+    mentees, mentors = random_pools(seed, n, m)
+    rng = np.random.default_rng(seed + 2)
+    # Units and offsets some mentees have and no mentor has: the columns come from the mentor side alone.
+    mentees = dataclasses.replace(
+        mentees,
+        units=rng.integers(0, 6, size=n),
+        utc_offsets=rng.choice([0.0, 7.0, 8.5], n),
+        goals=rng.random((n, words)) < 0.2,
+    )
+    mentors = dataclasses.replace(mentors, goals=rng.random((m, words)) < 0.5)
+    pairs = np.column_stack([rng.integers(0, n, 2 * n), rng.integers(0, m, 2 * n)])
+    rules = Rules(format=form, min_shared_hours=1, max_timezone_gap=9.0)  # type: ignore[arg-type]
+    weights = Weights(preference=0.3, diversity=0.2, goals=0.25, timezone=0.1)
+    saved = scores.CHUNK_ELEMENTS
+    scores.CHUNK_ELEMENTS = chunk * m  # blocks of `chunk` rows, a last block of one row among them
+    try:
+        whole = score_matrix(
+            mentees, mentors, weights=weights, rules=rules, exclusions=Exclusions(pairs[:n], pairs[n:])
+        )
+    finally:
+        scores.CHUNK_ELEMENTS = saved
+    for i in range(n):
+        alone = score_matrix(
+            _one_mentee(mentees, i),
+            mentors,
+            weights=weights,
+            rules=rules,
+            exclusions=Exclusions(_rows_of(pairs[:n], i), _rows_of(pairs[n:], i)),
+        )
+        assert alone.shape == (1, m)
+        assert np.array_equal(alone[0], whole[i]), f"row {i} differs alone"
+
+
+@pytest.mark.parametrize(("n", "m"), [(3, 0), (0, 2), (0, 0)])
+def test_an_empty_side_gives_an_empty_matrix_not_an_error(n: int, m: int) -> None:
+    """A mentee looking for mentors in a pool that has none yet is scored against nobody."""
+    assert score_matrix(mentees_pool(n), mentors_pool(m)).shape == (n, m)
