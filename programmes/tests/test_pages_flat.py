@@ -156,3 +156,66 @@ def test_the_person_pickers_suggest_a_bounded_list_at_a_constant_cost(client: Cl
     assert found_mentors[1].count('role="option"') == SEARCH_LIMIT
     assert "Mentor colleague" in found_mentors[1]
     assert "Colleague 000" not in found_mentors[1]  # not a mentor of the programme: never suggested
+
+
+def _pool_pair(programme: Any, i: int, level: int) -> None:
+    """One more mentee and one more mentor in the pool (every other mentor on the programme's capacity)."""
+    from programmes.tests.matching_helpers import negotiation, pool_mentee, pool_mentor
+
+    pool_mentee(programme, person=UserFactory(full_name=f"Waiting mentee {i:02d}", manager=UserFactory()))
+    capacity = {"capacity": None} if i % 2 else {}
+    person = UserFactory(full_name=f"Mentor {i:02d}", manager=UserFactory())
+    pool_mentor(programme, person=person, offers={negotiation(): level}, **capacity)
+
+
+def test_the_suggestions_page_costs_the_same_with_3n_mentors_and_mentees(client: Client) -> None:
+    """A mentee's suggestions score their own row (1 × M): no query per mentor or per mentee."""
+    from programmes.models import MatchingSettings
+    from programmes.tests.matching_helpers import matching_programme, pool_mentee
+
+    programme = matching_programme(mentor_capacity=2)
+    MatchingSettings.objects.filter(programme=programme).update(self_service=True)
+    me = pool_mentee(programme, person=UserFactory(full_name="Putri Ayu"), attribute_preferences=["other_unit"])
+    for i in range(N):
+        _pool_pair(programme, i, level=3)
+    client.force_login(me.person)
+    url = reverse("programmes:mentor_suggestions", args=[programme.pk, me.pk])
+    small, body = _queries(client, url)
+    assert body.count('data-testid="request-') == 3
+    assert "Mentor 00" in body
+
+    _grow(lambda i: _pool_pair(programme, i, level=5))  # the newcomers cover the whole gap: they fit better
+    large, body = _queries(client, url)
+    assert large == small, "the suggestions page's queries grow with the pool"
+    assert body.count('data-testid="request-') == 3
+    assert "Mentor 00" not in body
+    assert "Mentor 04" in body  # the first of the better-fitting newcomers
+
+
+def test_a_mentees_request_costs_the_same_with_3n_mentors_and_mentees(client: Client) -> None:
+    from programmes.models import MatchingSettings, Relationship
+    from programmes.tests.matching_helpers import matching_programme, negotiation, pool_mentee, pool_mentor
+
+    programme = matching_programme(mentor_capacity=2)
+    MatchingSettings.objects.filter(programme=programme).update(self_service=True)
+    askers = [pool_mentee(programme, person=UserFactory(full_name=f"Asker {k}")) for k in range(3)]
+    asked = [pool_mentor(programme, offers={negotiation(): 5}, capacity=None) for _ in range(3)]
+
+    def request(k: int) -> int:
+        """Mentee k asks mentor k; the queries of that POST."""
+        client.force_login(askers[k].person)
+        url = reverse("programmes:mentor_request", args=[programme.pk, askers[k].pk, asked[k].pk])
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url)
+        relationship = Relationship.objects.get(members__enrolment=askers[k])
+        assert response.status_code == 302
+        assert response["Location"] == reverse("programmes:relationship_detail", args=[programme.pk, relationship.pk])
+        assert relationship.members.get(enrolment=asked[k]).response == "pending"
+        return len(captured)
+
+    for i in range(N):
+        _pool_pair(programme, i, level=3)
+    request(0)  # warm: content types and the like
+    small = request(1)
+    _grow(lambda i: _pool_pair(programme, i, level=3))
+    assert request(2) == small, "the request's queries grow with the pool"

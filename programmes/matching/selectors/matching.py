@@ -142,12 +142,19 @@ class PoolRows:
     divisions: dict[int, int] = field(default_factory=dict)
     locks: list[PairRule] = field(default_factory=list)
     forbids: list[PairRule] = field(default_factory=list)
+    # The goals of every mentee in the pool when `mentees` holds only some of them (one mentee's suggestions):
+    # the goal vocabulary is the whole pool's, so that a row scores as it does in the whole run.
+    pool_goals: list[str] | None = None
+
+
+# Both pools come through `programme.enrolments`, so each row knows its programme without a query of its own
+# (Enrolment.effective_capacity reads the programme's default for a mentor without their own capacity).
 
 
 def pool_mentees(programme: Programme) -> QuerySet[Enrolment]:
     """Mentees (and peers) in the pool: available, with no open relationship."""
     return (
-        Enrolment.objects.filter(programme=programme, role__in=RECEIVING_ROLES, state=State.AVAILABLE)
+        programme.enrolments.filter(role__in=RECEIVING_ROLES, state=State.AVAILABLE)
         .exclude(Exists(_open_memberships()))
         .select_related("person")
         .order_by("pk")
@@ -156,7 +163,7 @@ def pool_mentees(programme: Programme) -> QuerySet[Enrolment]:
 
 def pool_mentors(programme: Programme) -> QuerySet[Enrolment]:
     """Mentors (and facilitators) in the pool: available, annotated with the slots already taken."""
-    rows = Enrolment.objects.filter(programme=programme, role__in=GIVING_ROLES, state=State.AVAILABLE)
+    rows = programme.enrolments.filter(role__in=GIVING_ROLES, state=State.AVAILABLE)
     return with_open_relationships(rows.select_related("person")).order_by("pk")
 
 
@@ -176,20 +183,10 @@ def matching_pool(
         mentees, mentors = list(only[0]), list(only[1])
         in_pool = Q(enrolment_id__in=[e.pk for e in (*mentees, *mentors)])
     pool = PoolRows(programme=programme, settings=settings, mentees=mentees, mentors=mentors)
-    for enrolment_id, competency_id, current, level in EnrolmentCompetency.objects.filter(in_pool).values_list(
-        "enrolment_id", "competency_id", "current_level", "level"
-    ):
-        pool.competencies.setdefault(enrolment_id, []).append((competency_id, current, level))
-    used = {c for rows in pool.competencies.values() for c, _current, _level in rows}
-    pool.competency_names = dict(Competency.objects.filter(pk__in=used).values_list("pk", "name"))
-    for mentee_id, mentor_id in (
-        MentorPreference.objects.filter(
-            Q(mentee__programme=programme, mentee__state=State.AVAILABLE) if only is None else Q(mentee__in=mentees)
-        )
-        .order_by("mentee_id", "rank")
-        .values_list("mentee_id", "mentor_id")
-    ):
-        pool.preferences.setdefault(mentee_id, []).append(mentor_id)
+    load_competencies(pool, in_pool)
+    load_preferences(
+        pool, Q(mentee__programme=programme, mentee__state=State.AVAILABLE) if only is None else Q(mentee__in=mentees)
+    )
     depth = programme.reporting_line_exclusion_depth if depth is None else depth
     people = {e.person_id for e in mentees} | {e.person_id for e in mentors}
     if depth:
@@ -201,6 +198,23 @@ def matching_pool(
     for rule in PairRule.objects.filter(programme=programme):
         (pool.locks if rule.kind == PairRule.Kind.LOCK else pool.forbids).append(rule)
     return pool
+
+
+def load_competencies(pool: PoolRows, where: Q) -> None:
+    """The competency rows of the enrolments `where` picks, and the names of those competencies (two queries)."""
+    for enrolment_id, competency_id, current, level in EnrolmentCompetency.objects.filter(where).values_list(
+        "enrolment_id", "competency_id", "current_level", "level"
+    ):
+        pool.competencies.setdefault(enrolment_id, []).append((competency_id, current, level))
+    used = {c for rows in pool.competencies.values() for c, _current, _level in rows}
+    pool.competency_names = dict(Competency.objects.filter(pk__in=used).values_list("pk", "name"))
+
+
+def load_preferences(pool: PoolRows, where: Q) -> None:
+    """The ranked mentors of the mentees `where` picks, first choice first (one query)."""
+    rows = MentorPreference.objects.filter(where).order_by("mentee_id", "rank").values_list("mentee_id", "mentor_id")
+    for mentee_id, mentor_id in rows:
+        pool.preferences.setdefault(mentee_id, []).append(mentor_id)
 
 
 def past_pairs(*, programme: Programme, people: set[int]) -> set[frozenset[int]]:
