@@ -13,6 +13,7 @@ import functools
 import re
 import zoneinfo
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -97,21 +98,30 @@ def utc_offset(enrolment: Enrolment, when: datetime) -> float:
     return _offset_hours(enrolment.effective_time_zone(), when.replace(minute=0, second=0, microsecond=0))
 
 
-def week_hours(slots: list[str], offset: float) -> np.ndarray:
+@functools.lru_cache(maxsize=256)
+def _local_hours(slot: str) -> tuple[int, ...]:
+    """The local hours of the week a slot covers (Monday 00:00 is 0); none for an unknown day."""
+    day = _DAY_INDEX.get(slot.split("_", 1)[0])
+    return () if day is None else tuple(day * 24 + hour for hour in slot_hours(slot))
+
+
+def week_hours(slots: Sequence[str], offset: float) -> np.ndarray:
     """A boolean UTC week (hour 0 is Monday 00:00 UTC) from local slot codes and a UTC offset."""
     week = np.zeros(HOURS_PER_WEEK, dtype=bool)
-    for slot in slots:
-        day = _DAY_INDEX.get(slot.split("_", 1)[0])
-        if day is None:
-            continue
-        for hour in slot_hours(slot):
-            week[int(np.floor(day * 24 + hour - offset)) % HOURS_PER_WEEK] = True
+    local = [hour for slot in slots for hour in _local_hours(slot)]
+    if local:
+        week[np.floor(np.array(local) - offset).astype(np.int64) % HOURS_PER_WEEK] = True
     return week
 
 
-def goal_words(text: str) -> set[str]:
-    """The content words of a goal text, lower case, four letters or more, stop words dropped."""
-    return {w for w in (m.group(0).lower() for m in _WORD.finditer(text or "")) if w not in _STOP}
+@functools.lru_cache(maxsize=1 << 16)
+def goal_words(text: str) -> frozenset[str]:
+    """The content words of a goal text, lower case, four letters or more, stop words dropped.
+
+    Remembered: each suggestions page reads the goals of the whole pool to know which words count, and the
+    texts change far less often than pages are shown.
+    """
+    return frozenset(word.lower() for word in _WORD.findall(text or "")) - _STOP
 
 
 def rules_for(pool: PoolRows) -> Rules:
@@ -136,7 +146,7 @@ def pool_arrays(pool: PoolRows, *, when: datetime | None = None) -> PoolArrays:
     competency_ids = sorted({c for rows in pool.competencies.values() for c, _cur, _lvl in rows})
     column = {pk: i for i, pk in enumerate(competency_ids)}
     languages = sorted({code for e in (*mentees, *mentors) for code in e.effective_languages()})
-    words = _goal_vocabulary(mentees, mentors)
+    words = _goal_vocabulary(pool)
     n, m, c = len(mentees), len(mentors), len(competency_ids)
 
     current = np.zeros((n, c), dtype=np.int64)
@@ -202,10 +212,13 @@ def pool_arrays(pool: PoolRows, *, when: datetime | None = None) -> PoolArrays:
     )
 
 
-def _goal_vocabulary(mentees: list[Enrolment], mentors: list[Enrolment]) -> list[str]:
-    """Words that appear in at least one mentee's and one mentor's goals (the rest cannot overlap)."""
-    mentee_counts: Counter[str] = Counter(w for e in mentees for w in goal_words(e.goals))
-    mentor_words = {w for e in mentors for w in goal_words(e.goals)}
+def _goal_vocabulary(pool: PoolRows) -> list[str]:
+    """Words that appear in at least one mentee's and one mentor's goals (the rest cannot overlap), at most
+    MAX_GOAL_WORDS of them, those most mentees name first: always the whole pool's mentees, also when the
+    rows are one mentee's (their suggestions), so that a goal counts the same as in the whole run."""
+    texts = pool.pool_goals if pool.pool_goals is not None else [e.goals for e in pool.mentees]
+    mentee_counts: Counter[str] = Counter(w for text in texts for w in goal_words(text))
+    mentor_words = {w for e in pool.mentors for w in goal_words(e.goals)}
     shared = [(count, word) for word, count in mentee_counts.items() if word in mentor_words]
     shared.sort(key=lambda item: (-item[0], item[1]))
     return sorted(word for _count, word in shared[:MAX_GOAL_WORDS])
@@ -225,7 +238,7 @@ def _membership(rows: list[Enrolment], vocabulary: list[str], members: object) -
 def _availability(rows: list[Enrolment], when: datetime) -> np.ndarray:
     out = np.zeros((len(rows), HOURS_PER_WEEK), dtype=bool)
     for i, enrolment in enumerate(rows):
-        out[i] = week_hours(list(enrolment.availability or []), utc_offset(enrolment, when))
+        out[i] = week_hours(enrolment.availability or [], utc_offset(enrolment, when))
     return out
 
 
