@@ -1,5 +1,10 @@
 """Self-service matching: a mentee browses their best-fitting mentors (hard rules and forbids applied) and
-requests one; the request proposes the pair through the same path as every other pairing."""
+requests one; the request proposes the pair through the same path as every other pairing.
+
+The suggestions score only the mentee's own row (1 × M, selectors.suggestions loads what it needs): the same
+criteria, weights, hard rules, forbids and full mentors as the whole run, and bit for bit the same scores as
+that mentee's row of the whole matrix (engine.scores keeps rows independent), so ties break the same way.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import User
 from programmes.core.errors import DomainError
-from programmes.matching.selectors.matching import matching_pool
-from programmes.matching.services.arrays import pool_arrays
+from programmes.matching.engine import Weights
+from programmes.matching.selectors.suggestions import suggestion_pool
+from programmes.matching.services.arrays import PoolArrays, pool_arrays
 from programmes.matching.services.solve import breakdowns, explain_pair, full_scores, weights_for
 from programmes.models import Enrolment, MatchingSettings, Relationship
 
-from .matching import _indices, _require_matching_phase, _rule_indices
+from .matching import _require_matching_phase
 from .relationships import relationship_propose
 
 SUGGESTIONS = 3
@@ -30,21 +36,35 @@ class Suggestion:
     explanation: str
 
 
-def mentor_suggestions(*, mentee: Enrolment, limit: int = SUGGESTIONS) -> list[Suggestion]:
-    """The mentee's best eligible mentors with free places, with their explanations (hard rules applied)."""
-    programme = mentee.programme
-    pool = matching_pool(programme=programme)
-    mentee_at, _mentor_at = _indices(pool)
-    if mentee.pk not in mentee_at:
-        return []
+@dataclass
+class SuggestionRow:
+    """One mentee's scores against every mentor of the pool: -inf where a hard rule, a forbid or a full
+    mentor rules the pair out. `arrays` holds that one mentee (row 0) and every mentor."""
+
+    arrays: PoolArrays
+    scores: np.ndarray
+    weights: Weights
+    attribute_weight: float
+
+
+def suggestion_row(*, mentee: Enrolment) -> SuggestionRow | None:
+    """Score the mentee against every mentor (None when they are not in the pool or it has no mentor)."""
+    pool = suggestion_pool(mentee=mentee)
+    if pool is None or not pool.mentors:
+        return None
     arrays = pool_arrays(pool)
-    i = mentee_at[mentee.pk]
     weights, attribute_weight = weights_for(pool.settings)
-    row = full_scores(arrays, weights, attribute_weight)[i]
-    for _i, j in _rule_indices(pool, pool.forbids):
-        if _i == i:
-            row[j] = -np.inf
+    row = full_scores(arrays, weights, attribute_weight)[0]
+    mentor_at = {e.pk: j for j, e in enumerate(pool.mentors)}
+    row[[mentor_at[r.mentor_id] for r in pool.forbids if r.mentor_id in mentor_at]] = -np.inf
     row[arrays.mentors.capacity <= 0] = -np.inf
+    return SuggestionRow(arrays, row, weights, attribute_weight)
+
+
+def best_of_row(
+    arrays: PoolArrays, i: int, row: np.ndarray, weights: Weights, attribute_weight: float, limit: int
+) -> list[Suggestion]:
+    """The `limit` best eligible mentors of mentee `i`'s row, equal scores in pool order, with their reasons."""
     finite = np.flatnonzero(np.isfinite(row))
     best = finite[np.argsort(-row[finite], kind="stable")][:limit]
     parts = breakdowns(arrays, np.full(best.size, i), best, weights, attribute_weight)
@@ -52,6 +72,14 @@ def mentor_suggestions(*, mentee: Enrolment, limit: int = SUGGESTIONS) -> list[S
         Suggestion(arrays.mentor_rows[j], float(row[j]), parts[k], explain_pair(arrays, i, int(j), parts[k], weights))
         for k, j in enumerate(best)
     ]
+
+
+def mentor_suggestions(*, mentee: Enrolment, limit: int = SUGGESTIONS) -> list[Suggestion]:
+    """The mentee's best eligible mentors with free places, with their explanations (hard rules applied)."""
+    found = suggestion_row(mentee=mentee)
+    if found is None:
+        return []
+    return best_of_row(found.arrays, 0, found.scores, found.weights, found.attribute_weight, limit)
 
 
 @transaction.atomic
