@@ -14,6 +14,8 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -47,7 +49,7 @@ from programmes.tests.factories import (
     PoolEnrolmentFactory,
     RelationshipFactory,
 )
-from programmes.tests.matching_helpers import matching_programme
+from programmes.tests.matching_helpers import matching_programme, pool_mentee
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +207,15 @@ def _check_every_row(programme: Programme) -> None:
     in_pool = {e.pk for e in pool.mentees}
     for outside in Enrolment.objects.filter(programme=programme, role=Enrolment.Role.MENTEE).exclude(pk__in=in_pool):
         assert mentor_suggestions(mentee=outside) == []
+
+
+def test_a_pool_without_mentors_yet_suggests_nobody_and_the_page_says_so(client: Client) -> None:
+    programme = matching_programme()
+    MatchingSettings.objects.filter(programme=programme).update(self_service=True)
+    mentee = pool_mentee(programme)
+    assert suggestion_row(mentee=mentee) is None
+    assert mentor_suggestions(mentee=mentee) == []
+    client.force_login(mentee.person)
+    page = client.get(reverse("programmes:mentor_suggestions", args=[programme.pk, mentee.pk]))
+    assert page.status_code == 200
+    assert "No mentor with a free place fits every rule right now." in page.content.decode()
