@@ -2,7 +2,8 @@
 
 Every page that lists people or pairs shows at most a page of them, so the page costs the same whatever the
 size of the organisation: one count and one sliced query (Django's Paginator), whatever page is asked for.
-A wrong or too large page number shows the nearest page rather than an error.
+A wrong or too large page number shows the nearest page rather than an error. A sortable list sorts in the
+database, before the page is cut (`sort_links` gives its column headers), never just the rows on screen.
 """
 
 from __future__ import annotations
@@ -46,3 +47,33 @@ def paginate(request: HttpRequest, items: QuerySet[Any] | Sequence[Any], per_pag
         previous_query=page_query(request, param, page.previous_page_number()) if page.has_previous() else None,
         next_query=page_query(request, param, page.next_page_number()) if page.has_next() else None,
     )
+
+
+@dataclass
+class SortLink:
+    """A column header that sorts the whole list: its key, label, link, and the aria-sort it shows now."""
+
+    key: str
+    label: str
+    query: str
+    state: str  # "ascending", "descending", or "" when the list is not sorted by this column
+
+
+def sort_links(
+    request: HttpRequest, columns: Sequence[tuple[str, str, bool]], param: str = "sort", page_param: str = "page"
+) -> list[SortLink]:
+    """Header links for `columns` (key, label, descending first?): `?sort=key` or `?sort=-key`, a second click
+    reverses the order, and a new order starts again at the first page (the other filters are kept)."""
+    current = request.GET.get(param, "")
+    links = []
+    for key, label, descending_first in columns:
+        if current in (key, f"-{key}"):
+            state = "descending" if current.startswith("-") else "ascending"
+            following = key if current.startswith("-") else f"-{key}"
+        else:
+            state, following = "", f"-{key}" if descending_first else key
+        query = request.GET.copy()
+        query[param] = following
+        query.pop(page_param, None)
+        links.append(SortLink(key, str(label), "?" + query.urlencode(), state))
+    return links

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mentoring.page_cache import cached_page
 from people.models import BackgroundJob, User
-from people.paging import paginate
+from people.paging import paginate, sort_links
 from people.pickers import people_matching, search_text
 from people.services.jobs import JobBusy, latest_job, outcome_url
 from people.types import AuthedRequest
@@ -30,11 +30,10 @@ from programmes.matching.selectors.matching import (
     mentor_enrolments_pickable,
     pair_rules_for_programme,
     pool_summary,
-    proposals_for_run,
     relationship_members,
     supply_demand_report,
-    unmatched_for_run,
 )
+from programmes.matching.selectors.review import proposals_for_run, unmatched_for_run
 from programmes.matching.services.jobs import match_run_start
 from programmes.matching.services.matching import (
     match_run_publish,
@@ -146,16 +145,19 @@ def match_run_detail(request: AuthedRequest, access: Standing, run_id: int) -> H
 
     The page is kept under the programme's data version (mentoring.page_cache): locking, forbidding or moving
     a pair, publishing, and every pair's move on move it on; a run in the background is followed live.
+    `?sort=` (a column header sets it) orders the whole run in the database before the page is cut; the query
+    string is part of the kept page's key.
     """
     programme = access.programme
     run = get_object_or_404(MatchRun, pk=run_id, programme=programme)
     job = _match_job(programme)
 
     def render_page() -> HttpResponse:
-        pairs = paginate(request, proposals_for_run(run=run), PER_PAGE)
+        pairs = paginate(request, proposals_for_run(run=run, sort=request.GET.get("sort", "")), PER_PAGE)
         unmatched = paginate(request, unmatched_for_run(run=run), PER_PAGE, param="unmatched_page")
         proposals = pairs.rows
         names = _criteria_in(proposals)
+        people = [("mentee", _("Mentee"), False), ("mentor", _("Mentor"), False), ("score", _("Score"), True)]
         context = {
             "access": access,
             "programme": programme,
@@ -164,7 +166,7 @@ def match_run_detail(request: AuthedRequest, access: Standing, run_id: int) -> H
             "pairs": pairs,
             "unmatched": unmatched.page,
             "unmatched_pager": unmatched,
-            "criteria": [(name, criterion_label(name)) for name in names],
+            "columns": sort_links(request, people + [(name, criterion_label(name), True) for name in names]),
             "is_draft": run.state == MatchRun.State.DRAFT,
             "job": job,
         }

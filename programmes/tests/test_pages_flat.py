@@ -219,3 +219,70 @@ def test_a_mentees_request_costs_the_same_with_3n_mentors_and_mentees(client: Cl
     small = request(1)
     _grow(lambda i: _pool_pair(programme, i, level=3))
     assert request(2) == small, "the request's queries grow with the pool"
+
+
+COMPETENCY = (3, 9, 0, 6, 11, 1, 8, 4, 10, 2, 7, 5)  # a third order, unrelated to the other two
+
+
+def _reviewed(run: MatchRun, i: int) -> None:
+    """Proposal i: score order is i, the mentee's name and the competency part each in another order."""
+    programme = run.programme
+    MatchProposalFactory(
+        run=run,
+        score=1 - i / 100,
+        breakdown={"competency": COMPETENCY[i] / 100, "language": 0.05},
+        mentee__programme=programme,
+        mentee__person=UserFactory(full_name=f"Mentee {'ABCDEFGHIJKL'[(i * 5) % 12]}"),
+        mentor__programme=programme,
+        mentor__person=UserFactory(full_name=f"Mentor {i:02d}"),
+    )
+
+
+def _mentees_in(body: str) -> list[str]:
+    """The mentee column of the review table, top to bottom."""
+    import re
+
+    return re.findall(r'<tr data-proposal="\d+">\s*<td>(Mentee \w)', body)
+
+
+def test_sorting_the_match_review_orders_the_whole_run_before_it_is_paged(
+    client: Client, personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("programmes.matching.views.PER_PAGE", PAGE)
+    run = MatchRunFactory(programme=personas.programme)
+    for i in range(3 * N):
+        _reviewed(run, i)
+    client.force_login(personas.coordinator)
+    url = reverse("programmes:match_run", args=[personas.programme.pk, run.pk])
+    unsorted, plain = _queries(client, url)
+    assert _mentees_in(plain) == ["Mentee A", "Mentee F", "Mentee K", "Mentee D", "Mentee I"]  # best scores first
+    assert 'href="?sort=mentee"' in plain
+    assert 'href="?sort=-score"' in plain  # numbers sort highest first
+
+    # By name: each page holds the next names of the whole run, not the first page's rows rearranged.
+    pages = [_queries(client, url, sort="mentee", page=page) for page in (1, 2, 3)]
+    assert [_mentees_in(body) for _count, body in pages] == [
+        ["Mentee A", "Mentee B", "Mentee C", "Mentee D", "Mentee E"],
+        ["Mentee F", "Mentee G", "Mentee H", "Mentee I", "Mentee J"],
+        ["Mentee K", "Mentee L"],
+    ]
+    assert {count for count, _body in pages} == {unsorted}, "sorting costs queries"
+    first = pages[0][1]
+    assert 'aria-sort="ascending"' in first
+    assert 'href="?sort=-mentee"' in first  # a second click reverses
+    assert 'href="?sort=mentee&amp;page=2"' in first  # the pager keeps the order
+
+    # Lowest score first, and by a criterion of the breakdown.
+    assert _mentees_in(_queries(client, url, sort="score")[1]) == [
+        "Mentee H",
+        "Mentee C",
+        "Mentee J",
+        "Mentee E",
+        "Mentee L",
+    ]
+    by_competency = _queries(client, url, sort="-competency")[1]
+    assert _mentees_in(by_competency) == ["Mentee I", "Mentee E", "Mentee F", "Mentee G", "Mentee C"]
+    assert 'aria-sort="descending"' in by_competency
+    # The header now reverses it; a sort the table does not know falls back to the run's order.
+    assert 'href="?sort=competency"' in by_competency
+    assert _mentees_in(_queries(client, url, sort="password", page=1)[1]) == _mentees_in(plain)

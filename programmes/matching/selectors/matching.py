@@ -20,7 +20,6 @@ from programmes.models import (
     Enrolment,
     EnrolmentCompetency,
     MatchingSettings,
-    MatchProposal,
     MatchRun,
     MentorPreference,
     PairRule,
@@ -281,13 +280,6 @@ def match_run_list_for_programme(*, programme: Programme) -> QuerySet[MatchRun]:
     return MatchRun.objects.filter(programme=programme).select_related("created_by").order_by("-created_at", "-pk")
 
 
-def proposals_for_run(*, run: MatchRun) -> QuerySet[MatchProposal]:
-    """The run's proposals for the review table, with both people and their units (one query a page)."""
-    return run.proposals.select_related(
-        "mentee__person", "mentee__person__org_unit", "mentor__person", "mentor__person__org_unit", "relationship"
-    ).order_by("group_no", "-score", "pk")
-
-
 def mentor_enrolments_pickable(*, programme: Programme, relationship_id: int | None = None) -> QuerySet[Enrolment]:
     """The programme's mentors (and facilitators) a coordinator may pick by hand, without the members of
     `relationship_id` (a rematch proposes somebody new)."""
@@ -299,10 +291,6 @@ def mentor_enrolments_pickable(*, programme: Programme, relationship_id: int | N
             pk__in=RelationshipMember.objects.filter(relationship_id=relationship_id).values("enrolment_id")
         )
     return found
-
-
-def unmatched_for_run(*, run: MatchRun) -> QuerySet[UnmatchedMentee]:
-    return run.unmatched.select_related("mentee__person").order_by("reason", "pk")
 
 
 def pair_rules_for_programme(*, programme: Programme) -> list[PairRule]:

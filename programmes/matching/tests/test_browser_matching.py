@@ -1,6 +1,7 @@
 """Enrolment and matching in a real browser (Debian's chromium): a mentee applies, the coordinator screens,
-runs the matcher, reviews the sortable table (a live score while changing a mentor, a lock), publishes, and
-the mentee and the mentor accept. Console errors (a CSP violation by inline script or style) fail the test.
+runs the matcher, reviews the table (sorted by the server; a live score while changing a mentor, a lock),
+publishes, and the mentee and the mentor accept. Console errors (a CSP violation by inline script or
+style) fail the test.
 """
 
 from __future__ import annotations
@@ -87,12 +88,14 @@ def test_a_mentee_applies_and_the_coordinator_runs_reviews_and_publishes_and_bot
     run = MatchRun.objects.get(programme=programme)
     putri_proposal = run.proposals.get(mentee=enrolment)
 
-    # Sort by score: highest first, then (a second click) lowest first.
-    table.get_by_role("button", name="Score").click()
+    # Sort by score (the server orders the whole run): highest first, then (a second click) lowest first.
+    table.get_by_role("link", name="Score").click()
+    coordinator.wait_for_url("**?sort=-score")
     scores = [float(s) for s in table.locator("[data-score-cell]").all_inner_texts()]
     assert scores == sorted(scores, reverse=True)
     assert scores[0] > scores[-1]
-    table.get_by_role("button", name="Score").click()
+    table.get_by_role("link", name="Score").click()
+    coordinator.wait_for_url("**?sort=score")
     assert [float(s) for s in table.locator("[data-score-cell]").all_inner_texts()] == sorted(scores)
 
     # Changing Putri's mentor in the select shows the new score at once (and the total with it).
