@@ -359,3 +359,17 @@ def test_refused_posts_have_no_effect(client: Client, personas: Personas, case: 
         assert response.status_code == case.expect[persona]
         assert case.check is not None
         case.check(response, personas, persona)
+
+
+def test_a_read_only_reader_sees_the_readiness_and_comparison_rule_without_a_form_to_send(
+    client: Client, personas: Personas
+) -> None:
+    client.force_login(personas.hr_analyst)
+    readiness = client.get(reverse("programmes:readiness", args=[personas.programme.pk])).content.decode()
+    assert "<fieldset disabled>" in readiness
+    assert '<form method="post">' not in readiness
+    comparison = client.get(reverse("evaluation:comparison", args=[personas.programme.pk])).content.decode()
+    assert reverse("evaluation:comparison_freeze", args=[personas.programme.pk]) not in comparison
+    client.force_login(personas.coordinator)
+    readiness = client.get(reverse("programmes:readiness", args=[personas.programme.pk])).content.decode()
+    assert '<form method="post">' in readiness
