@@ -287,6 +287,19 @@ def run_locust(base: str, env: dict[str, str], users: dict[str, int], seconds: i
         sys.exit(f"load: locust failed ({result.returncode}):\n{result.stderr[-3000:]}")
 
 
+def settle(redis_url: str, most: float = 60.0) -> None:
+    """Wait for the worker to finish what the mix queued (notifications, figures to compute again), so that
+    each throughput window measures its page, not the mix's tail."""
+    import redis
+
+    started = time.monotonic()
+    broker = redis.Redis.from_url(redis_url) if redis_url else None
+    while broker is not None and broker.llen("celery") and time.monotonic() - started < most:
+        time.sleep(0.5)
+    time.sleep(2.0)
+    log(f"the worker's queue drained in {time.monotonic() - started:.0f} s")
+
+
 def read_records(path: Path) -> dict[str, dict[str, Page]]:
     """phase -> page -> figures, from the users' records."""
     phases: dict[str, dict[str, Page]] = collections.defaultdict(dict)
@@ -351,6 +364,7 @@ def main() -> None:
             log(f"{len(people)} accounts signed in, one after another, in {time.monotonic() - started:.1f} s")
             log(f"mix: {args.mix} s, {args.users}")
             run_locust(servers.base, env, mix, args.mix, "mix")
+            settle(os.environ.get("REDIS_URL", ""))
             for i, name in enumerate([BASELINE, *HAMMERED, BASELINE]):
                 log(f"throughput: {name}, {args.hammer} users, {args.throughput} s")
                 run_locust(servers.base, env, {"Hammer": args.hammer}, args.throughput, f"tp{i}", name)

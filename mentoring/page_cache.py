@@ -14,8 +14,9 @@ was rendered, under a key made of:
 
 and for at most PAGE_SECONDS, so that a change no service sees (the admin, a bulk update in a shell)
 shows within a minute. A page with a message to show once is rendered, never kept nor taken from the
-cache; only a 200 HTML page is kept. A kept page costs the session, the view's access check and three
-cache reads. The cache falls back to process memory while Redis is down (mentoring.cache).
+cache; only a 200 HTML page is kept, and not one the view marks `Cache-Control: no-store` (a match run in
+the background). A kept page costs the session, the view's access check and three cache reads. The cache
+falls back to process memory while Redis is down (mentoring.cache).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def cached_page(
             return HttpResponse(html)
     response = render()
     html_page = response.get("Content-Type", "").startswith("text/html")
-    if key is not None and response.status_code == 200 and not response.streaming and html_page:
+    stored = "no-store" not in response.get("Cache-Control", "")  # the view says: never keep this one
+    if key is not None and response.status_code == 200 and not response.streaming and html_page and stored:
         cache.set(key, response.content.decode(), timeout=PAGE_SECONDS)
     return response

@@ -19,9 +19,12 @@ from conftest import Personas
 from evaluation.services.metrics import metric_create
 from mentoring.page_cache import page_key
 from programmes.core.services.notifications import notification_create
+from programmes.matching.services.jobs import match_run_start
+from programmes.matching.services.matching import match_run_create
 from programmes.models import BusinessGoal, Concern, CoordinatorTask
 from programmes.support.services.concerns import concern_raise
 from programmes.support.services.support import coordinator_task_create
+from programmes.tests.matching_helpers import coordinator_of, matching_programme, pool_mentee, pool_mentor
 from programmes.tests.support_helpers import persona_pair
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +154,25 @@ def test_a_kept_part_is_only_for_its_reader_language_query_and_csrf_secret(perso
     assert base not in others
     assert len(set(others)) == len(others)
     assert key(personas.coordinator, secret=None) is None, "no CSRF secret yet: the part is rendered, not kept"
+
+
+def test_a_kept_match_review_shows_a_run_started_since_and_is_not_kept_while_it_runs() -> None:
+    programme = matching_programme()
+    for _ in range(3):
+        pool_mentee(programme)
+    for _ in range(2):
+        pool_mentor(programme, capacity=1)
+    coordinator = coordinator_of(programme)
+    run = match_run_create(actor=coordinator, programme=programme)
+    client = _signed_in(coordinator)
+    url = reverse("programmes:match_run", args=[programme.pk, run.pk])
+    for _ in range(3):
+        page, sql = _get(client, url)
+    assert 'data-testid="job-progress"' not in page
+    assert not [q for q in sql if "people_backgroundjob" in q], "the kept page"
+
+    match_run_start(actor=coordinator, programme=programme)  # queued; the worker has not taken it yet
+    for _ in range(2):
+        page, sql = _get(client, url)
+        assert 'data-testid="job-progress"' in page
+        assert [q for q in sql if "people_backgroundjob" in q], "rendered each time while the run is in the background"

@@ -89,6 +89,20 @@ def test_the_cache_keeps_working_in_process_memory_while_redis_is_down(redis_cac
 
 @pytest.mark.redis
 @pytest.mark.django_db
+def test_every_cache_call_reuses_one_redis_client_and_it_reconnects_after_an_outage(redis_cache: OwnRedis) -> None:
+    client = cache._cache.get_client()  # type: ignore[attr-defined]
+    assert cache._cache.get_client() is client  # type: ignore[attr-defined]
+    cache.set("greeting", "halo", 60)
+    redis_cache.stop()
+    redis_cache.start()
+    FallbackRedisCache.forget_outage()
+    cache.set("greeting", "selamat pagi", 60)
+    assert client.get(cache.make_key("greeting")) is not None, "the same client wrote it, on a new connection"
+    assert cache.get("greeting") == "selamat pagi"
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
 def test_a_publish_that_failed_is_kept_and_the_sweep_publishes_it_once_redis_is_back(
     own_redis: OwnRedis, django_capture_on_commit_callbacks: Any
 ) -> None:

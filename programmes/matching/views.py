@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -150,9 +151,9 @@ def match_run_detail(request: AuthedRequest, access: Standing, run_id: int) -> H
     """
     programme = access.programme
     run = get_object_or_404(MatchRun, pk=run_id, programme=programme)
-    job = _match_job(programme)
 
     def render_page() -> HttpResponse:
+        job = _match_job(programme)  # starting a run moves the data version on: a kept page never hides it
         pairs = paginate(request, proposals_for_run(run=run, sort=request.GET.get("sort", "")), PER_PAGE)
         unmatched = paginate(request, unmatched_for_run(run=run), PER_PAGE, param="unmatched_page")
         proposals = pairs.rows
@@ -170,10 +171,11 @@ def match_run_detail(request: AuthedRequest, access: Standing, run_id: int) -> H
             "is_draft": run.state == MatchRun.State.DRAFT,
             "job": job,
         }
-        return render(request, "programmes/matching/run.html", context)
+        response = render(request, "programmes/matching/run.html", context)
+        if job is not None and job.state in (job.State.QUEUED, job.State.RUNNING):
+            patch_cache_control(response, no_store=True)  # its progress moves on by itself: never kept
+        return response
 
-    if job is not None:  # its progress moves on by itself: never kept
-        return render_page()
     parts = (run.pk, run.state, *programme_data_versions([programme.pk]), unread_count_for_request(request))
     return cached_page(request, "match-run", parts, render_page)
 

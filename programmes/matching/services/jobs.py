@@ -24,6 +24,7 @@ from people.models import BackgroundJob, User
 from people.services.jobs import JobRefused, Progress, job_run, job_start
 from programmes.access import Action, standing_for
 from programmes.core.errors import DomainError
+from programmes.core.figures_cache import programme_data_changed
 from programmes.models import Programme
 
 from .matching import _require_matching_phase, match_run_create
@@ -37,7 +38,9 @@ def match_run_start(*, actor: User, programme: Programme) -> BackgroundJob:
     from programmes.tasks import run_match_job
 
     _require_matching_phase(programme)  # refused at once, not after a trip through the worker
-    return job_start(actor=actor, kind=BackgroundJob.Kind.MATCH_RUN, target=programme, task=run_match_job)
+    job = job_start(actor=actor, kind=BackgroundJob.Kind.MATCH_RUN, target=programme, task=run_match_job)
+    programme_data_changed(programme.pk)  # the match review, kept rendered, shows the run's progress
+    return job
 
 
 def match_run_job_run(*, job_id: int, on_stage: Callable[[str], None] | None = None) -> str:
