@@ -94,4 +94,26 @@ def mentor_request(*, actor: User, mentee: Enrolment, mentor: Enrolment) -> Rela
     if mentee.person_id != actor.pk:
         raise DomainError(_("Only the mentee requests their own mentor."))
     _require_matching_phase(mentee.programme)
-    return relationship_propose(actor=actor, mentor=mentor, mentees=[mentee], origin=Relationship.Origin.REQUEST)
+    # The pair keeps the score and reasons the mentee was shown (the pool-wide goal vocabulary), not the
+    # pair's own; relationship_propose still checks every hard rule.
+    shown = _shown(mentee, mentor)
+    return relationship_propose(
+        actor=actor,
+        mentor=mentor,
+        mentees=[mentee],
+        origin=Relationship.Origin.REQUEST,
+        score=shown.score if shown else None,
+        explanation=shown.explanation if shown else "",
+    )
+
+
+def _shown(mentee: Enrolment, mentor: Enrolment) -> Suggestion | None:
+    """The suggestion of `mentor` on the mentee's page (None when a rule rules them out: propose says why)."""
+    found = suggestion_row(mentee=mentee)
+    if found is None:
+        return None
+    at = next((j for j, e in enumerate(found.arrays.mentor_rows) if e.pk == mentor.pk), None)
+    if at is None or not np.isfinite(found.scores[at]):
+        return None
+    parts = breakdowns(found.arrays, np.array([0]), np.array([at]), found.weights, found.attribute_weight)[0]
+    return Suggestion(mentor, float(found.scores[at]), parts, explain_pair(found.arrays, 0, at, parts, found.weights))

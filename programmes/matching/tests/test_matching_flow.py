@@ -472,3 +472,18 @@ def test_the_matching_page_lists_runs_and_rules_and_a_published_run_links_each_m
     assert 'data-testid="publish"' not in body
     report = client.get(reverse("programmes:supply_demand", args=[programme.pk])).content.decode()
     assert "Every mentee was matched." in report
+
+
+def test_a_requested_pair_keeps_the_score_and_reasons_the_mentee_was_shown() -> None:
+    programme = matching_programme()
+    MatchingSettings.objects.filter(programme=programme).update(self_service=True)
+    mentee = pool_mentee(programme, goals="negosiasi dengan pelanggan kunci, forecasting")
+    # Other mentees' goals shape the pool's goal vocabulary, so the pair alone would score its goals otherwise.
+    for goals in ("kepemimpinan tim", "kepemimpinan lintas fungsi", "negosiasi harga", "leadership coaching"):
+        pool_mentee(programme, goals=goals)
+    for goals in ("negosiasi, kepemimpinan, pelanggan", "forecasting and leadership", "kepemimpinan"):
+        pool_mentor(programme, goals=goals)
+    shown = mentor_suggestions(mentee=mentee)[0]
+    relationship = mentor_request(actor=mentee.person, mentee=mentee, mentor=shown.mentor)
+    assert relationship.score == pytest.approx(shown.score, abs=1e-12)
+    assert relationship.explanation == shown.explanation.strip()
