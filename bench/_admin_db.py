@@ -1,4 +1,5 @@
-"""The benchmarks' one helper for statements on the server's `postgres` database (CREATE/DROP DATABASE)."""
+"""The benchmarks' helpers for their own database: statements on the server's `postgres` database (CREATE/DROP
+DATABASE), and a fresh database of their own."""
 
 from __future__ import annotations
 
@@ -21,3 +22,10 @@ def admin(url: str, *statements: str) -> None:
                 cursor.execute(statement)
     finally:
         connection.close()
+
+
+def bench_database(url: str, name: str, *, fresh: bool = True) -> str:
+    """The URL of database `name` on the server `url` names, dropped and created again unless not `fresh`."""
+    if fresh:
+        admin(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+    return urlsplit(url)._replace(path=f"/{name}").geturl()

@@ -32,9 +32,8 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from _admin_db import admin  # bench/ is on sys.path when a benchmark runs as a script
+from _admin_db import admin, bench_database  # bench/ is on sys.path when a benchmark runs as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "bench_dashboard"
@@ -45,8 +44,7 @@ def prepare_database() -> tuple[str, str, Path | None]:
     """Point DATABASE_URL at a fresh benchmark database; returns (engine, original URL, temp dir or None)."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
-        admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}")
-        os.environ["DATABASE_URL"] = urlsplit(url)._replace(path=f"/{BENCH_DB}").geturl()
+        os.environ["DATABASE_URL"] = bench_database(url, BENCH_DB)
         return "postgresql", url, None
     folder = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"

@@ -51,9 +51,8 @@ import tracemalloc
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from _admin_db import admin  # bench/ is on sys.path when a benchmark runs as a script
+from _admin_db import admin, bench_database  # bench/ is on sys.path when a benchmark runs as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 1)  # fixed, so that every run imports the same file
@@ -100,8 +99,7 @@ def run_child(env: dict[str, str], *arguments: str) -> dict[str, Any]:
 
 def fresh_postgres(url: str, name: str) -> str:
     """Drop and create the benchmark's own database; return its URL."""
-    admin(url, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
-    return urlsplit(url)._replace(path=f"/{name}").geturl()
+    return bench_database(url, name)
 
 
 def background(args: argparse.Namespace) -> None:

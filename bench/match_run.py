@@ -32,9 +32,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from _admin_db import admin  # bench/ is on sys.path when a benchmark runs as a script
+from _admin_db import admin, bench_database  # bench/ is on sys.path when a benchmark runs as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "bench_match_run"
@@ -298,9 +297,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (postgres://user@host:5432/any).")
-    if not args.reuse:
-        admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}", f"CREATE DATABASE {BENCH_DB}")
-    os.environ["DATABASE_URL"] = urlsplit(url)._replace(path=f"/{BENCH_DB}").geturl()
+    os.environ["DATABASE_URL"] = bench_database(url, BENCH_DB, fresh=not args.reuse)
     try:
         setup_django()
         started = time.perf_counter()
