@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from programmes.core.states import ENROLMENT_IN_PROGRAMME, RUNNING
 from programmes.models import (
@@ -87,7 +88,7 @@ def progress_chart(goals: list[DevelopmentGoal]) -> dict[str, Any]:
     """
     points: dict[int, dict[str, int]] = {}
     for goal in goals:
-        series = {goal.created_at.date().isoformat(): goal.baseline_level}
+        series = {timezone.localdate(goal.created_at).isoformat(): goal.baseline_level}  # the reader's day
         for entry in goal.progress.all():
             series[entry.recorded_on.isoformat()] = entry.level
         points[goal.pk] = series
