@@ -5,9 +5,10 @@ figures over a whole programme, and rendering a page's frame (navigation, langua
 several times a bare signed-in request. A reader who comes back, reloads, or pages back gets the page as it
 was rendered, under a key made of:
 
-- what it shows, with the *data version* of each programme in it (programmes.core.figures_cache: every
-  service that writes something these pages show moves it on, after its transaction commits), so a change
-  shows on the next page, and what the frame shows that can change (the view passes the unread count);
+- what it shows, and the *data version* of each programme in it (programmes.core.figures_cache: every
+  service that writes something these pages show moves it on, after its transaction commits), kept beside
+  the page and compared, so a change shows on the next page; and what the frame shows that can change
+  (the view passes the unread count);
 - who reads it and how: the reader (pages hold links and actions for them), their language and time
   zone, the path and query string (filters, pages), htmx or not, and the reader's CSRF secret, because
   forms carry a token made from it (a reader without one yet gets a fresh page, not kept);
@@ -15,19 +16,22 @@ was rendered, under a key made of:
 and for at most PAGE_SECONDS, so that a change no service sees (the admin, a bulk update in a shell)
 shows within a minute. A page with a message to show once is rendered, never kept nor taken from the
 cache; only a 200 HTML page is kept, and not one the view marks `Cache-Control: no-store` (a match run in
-the background). A kept page costs the session, the view's access check and three cache reads. The cache
-falls back to process memory while Redis is down (mentoring.cache).
+the background). A kept page costs the session, the user, the view's access check (one query, which also
+brings the unread count: programmes.access_pages) and one cache round trip. The cache falls back to process
+memory while Redis is down (mentoring.cache).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+
+from programmes.core.figures_cache import programme_data_versions_and
 
 PAGE_SECONDS = 60
 
@@ -53,20 +57,29 @@ def page_key(request: HttpRequest, name: str, parts: Iterable[object]) -> str | 
 
 
 def cached_page(
-    request: HttpRequest, name: str, parts: Iterable[object], render: Callable[[], HttpResponse]
+    request: HttpRequest,
+    name: str,
+    parts: Iterable[object],
+    render: Callable[[], HttpResponse],
+    *,
+    programmes: Sequence[int] = (),
 ) -> HttpResponse:
-    """The page `render()` makes, kept for this reader and path under `parts`; a page of any other kind (an
-    error, a redirect, a file) is returned as made and not kept."""
+    """The page `render()` makes, kept for this reader and path under `parts` and the data versions of
+    `programmes`; a page of any other kind (an error, a redirect, a file) is returned as made and not kept.
+
+    One cache round trip reads the versions and the kept page; the page is stored with the versions read
+    before rendering, so a write while it renders leaves it stale, never current."""
     if request.method != "GET" or list(get_messages(request)):  # a message shown once: render it now
         return render()
     key = page_key(request, name, (*parts, request.path, request.headers.get("HX-Request", "")))
-    if key is not None:
-        html = cache.get(key)
-        if isinstance(html, str):
-            return HttpResponse(html)
+    if key is None:
+        return render()
+    versions, kept = programme_data_versions_and(programmes, key)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == versions and isinstance(kept[1], str):
+        return HttpResponse(kept[1])
     response = render()
     html_page = response.get("Content-Type", "").startswith("text/html")
     stored = "no-store" not in response.get("Cache-Control", "")  # the view says: never keep this one
-    if key is not None and response.status_code == 200 and not response.streaming and html_page and stored:
-        cache.set(key, response.content.decode(), timeout=PAGE_SECONDS)
+    if response.status_code == 200 and not response.streaming and html_page and stored:
+        cache.set(key, (versions, response.content.decode()), timeout=PAGE_SECONDS)
     return response

@@ -1,16 +1,14 @@
 """The one access policy: may this person do ACTION on this programme, application or relationship?
 
-Roles are data (ProgrammeRole, Enrolment, RelationshipMember, the HRIS reporting line). Each action's rule is
-one row of RULES: the roles that may do it, and the roles that may know the object exists and are refused
-(403). Anyone else gets 404: out of scope, the object might as well not exist for them.
+Roles are data (ProgrammeRole, Enrolment, RelationshipMember, the HRIS reporting line), looked up lazily in the
+order a rule names them, so a page asks only what its rule needs. Each action's rule is one row of RULES: the
+roles that may do it, and the roles that may know the object exists and are refused (403). Anyone else gets
+404: out of scope, the object might as well not exist for them.
 
 - `may(user, action, target)` answers the question; `standing_for(user, target)` gives the Standing (what
   the person is to the target), whose `decide`/`require`/predicates pages and templates use.
-- `@allowed(action, target=...)` (access_pages) guards a page: it loads the target from the URL (404 when
-  it does not exist), refuses (404/403) or passes the Standing to the view; `PolicyPermission` guards a
-  DRF view with the same rules.
-
-Roles are looked up lazily, in the order a rule names them, so a page asks only what its rule needs.
+- `@allowed(action, target=...)` (access_pages) guards a page: it loads the target from the URL (404 when it
+  does not exist), refuses (404/403) or passes the Standing to the view; `PolicyPermission` guards the API.
 """
 
 from __future__ import annotations
@@ -188,6 +186,12 @@ class Standing:
         other = replace(self, about=obj)
         other.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _FIELDS})
         return other
+
+    def knowing(self, **facts: Any) -> Standing:
+        """This Standing with facts below that its target's query already read (access_pages): asked, they cost none."""
+        assert all(isinstance(vars(Standing).get(name), cached_property) for name in facts), facts
+        self.__dict__.update(facts)
+        return self
 
     # --- the policy ---------------------------------------------------------------------------------------------
 

@@ -5,19 +5,24 @@ Both ask programmes.access, the one table of who may do what; nothing here decid
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.http.response import HttpResponseBase
+from django.utils import timezone
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from mentoring.prepared import Prepared
 from people.models import User
 from people.types import AuthedRequest
-from programmes.models import Enrolment, Programme, Relationship
+from programmes.core.selectors.programmes import remember_unread_count, unread_count_subquery
+from programmes.models import Enrolment, Programme, ProgrammeRole, Relationship
 from programmes.preparation.selectors.development import MENTEE_SIDE
 
 from .access import Action, Outcome, Standing, standing_for
@@ -28,14 +33,41 @@ Response = TypeVar("Response", bound=HttpResponseBase)
 # --- the page decorator -------------------------------------------------------------------------------------------
 
 
-def _programme(kwargs: dict[str, Any]) -> dict[str, Any]:
-    programme = Programme.objects.filter(pk=kwargs.pop("programme_id")).first()
-    if programme is None:
+def _reader_facts(user_id: int, now: datetime.datetime) -> dict[str, Any]:
+    """What a programme page asks about its reader next: their staff roles in the programme (the policy's first
+    question) and their unread count (the navigation, and a kept page's key: mentoring.page_cache)."""
+    roles = {
+        f"reader_is_{role}": Exists(
+            ProgrammeRole.objects.filter(programme_id=OuterRef("pk"), user_id=user_id, role=role)
+        )
+        for role in ProgrammeRole.Role.values
+    }
+    return {**roles, "reader_unread": unread_count_subquery(user_id, now)}
+
+
+# A programme's pages (the dashboard, the match review, the report: the busiest) find the programme and the
+# reader's facts in one query, compiled once: a kept page costs the session, the user and this query.
+_PROGRAMME_PAGE = Prepared(
+    lambda programme_id, user_id, now: Programme.objects.filter(pk=programme_id).annotate(
+        **_reader_facts(user_id, now)
+    ),
+    programme_id=int,
+    user_id=int,
+    now=datetime.datetime,
+)
+
+
+def _programme(request: AuthedRequest, kwargs: dict[str, Any]) -> Standing:
+    found = _PROGRAMME_PAGE.run(programme_id=kwargs.pop("programme_id"), user_id=request.user.pk, now=timezone.now())
+    if not found:
         raise Http404
-    return {"programme": programme}
+    programme = found[0]
+    remember_unread_count(request, programme.reader_unread)  # type: ignore[attr-defined]
+    roles = frozenset(role for role in ProgrammeRole.Role.values if getattr(programme, f"reader_is_{role}"))
+    return Standing(request.user, programme=programme).knowing(staff_roles=roles)
 
 
-def _relationship(kwargs: dict[str, Any]) -> dict[str, Any]:
+def _relationship(request: AuthedRequest, kwargs: dict[str, Any]) -> Standing:
     relationship = (
         Relationship.objects.select_related("programme")
         .filter(pk=kwargs.pop("relationship_id"), programme_id=kwargs.pop("programme_id"))
@@ -43,25 +75,25 @@ def _relationship(kwargs: dict[str, Any]) -> dict[str, Any]:
     )
     if relationship is None:
         raise Http404
-    return {"programme": relationship.programme, "relationship": relationship}
+    return Standing(request.user, programme=relationship.programme, relationship=relationship)
 
 
-def _enrolments(kwargs: dict[str, Any], roles: Iterable[str] | None = None) -> dict[str, Any]:
+def _enrolments(request: AuthedRequest, kwargs: dict[str, Any], roles: Iterable[str] | None = None) -> Standing:
     rows = Enrolment.objects.select_related("programme", "person", "person__org_unit", "person__manager").filter(
         pk=kwargs.pop("enrolment_id"), programme_id=kwargs.pop("programme_id")
     )
     enrolment = (rows.filter(role__in=roles) if roles is not None else rows).first()
     if enrolment is None:
         raise Http404
-    return {"programme": enrolment.programme, "enrolment": enrolment}
+    return Standing(request.user, programme=enrolment.programme, enrolment=enrolment)
 
 
-_LOADERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "nothing": lambda kwargs: {},  # actions on no programme yet (starting one)
+_LOADERS: dict[str, Callable[[AuthedRequest, dict[str, Any]], Standing]] = {
+    "nothing": lambda request, kwargs: Standing(request.user),  # actions on no programme yet (starting one)
     "programme": _programme,
     "relationship": _relationship,
     "enrolment": _enrolments,
-    "mentee": lambda kwargs: _enrolments(kwargs, MENTEE_SIDE),  # a development plan's mentee
+    "mentee": lambda request, kwargs: _enrolments(request, kwargs, MENTEE_SIDE),  # a development plan's mentee
 }
 
 
@@ -79,7 +111,7 @@ def allowed(
     def decorator(view: Callable[..., Response]) -> Callable[..., Response]:
         @wraps(view)
         def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> Response:
-            standing = Standing(request.user, **load(kwargs))
+            standing = load(request, kwargs)
             writing = post is not None and request.method not in ("GET", "HEAD")
             standing.require(post if writing and post is not None else action)
             return view(request, standing, *args, **kwargs)

@@ -25,7 +25,6 @@ from people.services.jobs import JobBusy
 from people.types import AuthedRequest
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
-from programmes.core.figures_cache import programme_data_versions
 from programmes.core.selectors.programmes import unread_count_for_request
 from programmes.models import Programme
 
@@ -90,8 +89,7 @@ def _report_page(
     def render_page() -> HttpResponse:
         return render(request, "evaluation/report.html", _context(request, programmes, single, access))
 
-    parts = [*ids, *programme_data_versions(ids), unread_count_for_request(request)]
-    return cached_page(request, "report", parts, render_page)
+    return cached_page(request, "report", [*ids, unread_count_for_request(request)], render_page, programmes=ids)
 
 
 @allowed(Action.READ_STAFF_PAGES)

@@ -19,9 +19,10 @@ from conftest import Personas
 from evaluation.services.metrics import metric_create
 from mentoring.page_cache import page_key
 from programmes.core.services.notifications import notification_create
+from programmes.design.services.design import team_member_add, team_member_remove
 from programmes.matching.services.jobs import match_run_start
 from programmes.matching.services.matching import match_run_create
-from programmes.models import BusinessGoal, Concern, CoordinatorTask
+from programmes.models import BusinessGoal, Concern, CoordinatorTask, ProgrammeRole
 from programmes.support.services.concerns import concern_raise
 from programmes.support.services.support import coordinator_task_create
 from programmes.tests.matching_helpers import coordinator_of, matching_programme, pool_mentee, pool_mentor
@@ -176,3 +177,33 @@ def test_a_kept_match_review_shows_a_run_started_since_and_is_not_kept_while_it_
         page, sql = _get(client, url)
         assert 'data-testid="job-progress"' in page
         assert [q for q in sql if "people_backgroundjob" in q], "rendered each time while the run is in the background"
+
+
+def test_a_kept_programme_page_costs_three_queries_and_a_removed_coordinator_is_refused_at_once(
+    personas: Personas,
+) -> None:
+    """Session, user, and one query for the programme with the reader's staff roles and unread count
+    (programmes.access_pages); the access check still runs on every request, kept page or not."""
+    persona_pair(personas, started=timezone.now() - timedelta(days=30))
+    second = personas.hr_analyst  # a second coordinator, so that the first may be removed
+    team_member_add(actor=personas.coordinator, programme=personas.programme, person=second, role="coordinator")
+    client = _signed_in(personas.coordinator)
+    urls = [
+        reverse("programmes:dashboard", args=[personas.programme.pk]),
+        reverse("evaluation:report", args=[personas.programme.pk]),
+    ]
+    for url in urls:
+        _get(client, url)
+        _get(client, url)
+        kept, sql = _get(client, url)
+        assert len(sql) == 3, sql
+        assert "programmes_programmerole" in sql[2]
+        assert "programmes_notification" in sql[2]
+        assert "app-badge-unread" not in kept
+
+    notification_create(recipient=personas.coordinator, kind="welcome", dedupe_key="kept-unread-now")
+    assert "app-badge-unread" in _get(client, urls[0])[0]
+
+    own = ProgrammeRole.objects.get(programme=personas.programme, user=personas.coordinator, role="coordinator")
+    team_member_remove(actor=second, member=own)
+    assert client.get(urls[0]).status_code == 404

@@ -148,12 +148,13 @@ def _versions(ids: list[int]) -> dict[int, int]:
     return {pk: found.get(_version_key(pk), 0) for pk in ids}
 
 
-def programme_data_versions(programme_ids: Iterable[int]) -> list[int]:
-    """The data version of each programme, in order: what a rendered part of a page is kept under
-    (mentoring.page_cache). Every service that writes something the programme's pages show moves it on."""
+def programme_data_versions_and(programme_ids: Iterable[int], key: str) -> tuple[tuple[int, ...], Any]:
+    """The data version of each programme, in order, and the cache's value at `key`, in one round trip: a kept
+    rendering stored with the versions it was made under is current when they still match (mentoring.page_cache).
+    """
     ids = list(programme_ids)
-    versions = _versions(ids)
-    return [versions[pk] for pk in ids]
+    found = cache.get_many([*(_version_key(pk) for pk in ids), key])
+    return tuple(found.get(_version_key(pk), 0) for pk in ids), found.get(key)
 
 
 def _compute_and_keep(

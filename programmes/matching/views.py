@@ -21,7 +21,6 @@ from people.views_pickers import render_people_options
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
-from programmes.core.figures_cache import programme_data_versions
 from programmes.core.selectors.programmes import unread_count_for_request
 from programmes.enrolment.services.enrolment import pool_refresh
 from programmes.matching.forms import ForbidForm, MatchingSettingsForm, ReassignForm, RespondForm
@@ -150,9 +149,11 @@ def match_run_detail(request: AuthedRequest, access: Standing, run_id: int) -> H
     string is part of the kept page's key.
     """
     programme = access.programme
-    run = get_object_or_404(MatchRun, pk=run_id, programme=programme)
 
     def render_page() -> HttpResponse:
+        # A run's state moves only with an audited change, which moves the data version on: a kept page
+        # needs no lookup of its run (and a run never leaves its programme).
+        run = get_object_or_404(MatchRun, pk=run_id, programme=programme)
         job = _match_job(programme)  # starting a run moves the data version on: a kept page never hides it
         pairs = paginate(request, proposals_for_run(run=run, sort=request.GET.get("sort", "")), PER_PAGE)
         unmatched = paginate(request, unmatched_for_run(run=run), PER_PAGE, param="unmatched_page")
@@ -176,8 +177,8 @@ def match_run_detail(request: AuthedRequest, access: Standing, run_id: int) -> H
             patch_cache_control(response, no_store=True)  # its progress moves on by itself: never kept
         return response
 
-    parts = (run.pk, run.state, *programme_data_versions([programme.pk]), unread_count_for_request(request))
-    return cached_page(request, "match-run", parts, render_page)
+    parts = (run_id, unread_count_for_request(request))
+    return cached_page(request, "match-run", parts, render_page, programmes=[programme.pk])
 
 
 def _criteria_in(proposals: list[MatchProposal]) -> list[str]:

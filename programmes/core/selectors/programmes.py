@@ -7,9 +7,22 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, IntegerField, Q, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -89,24 +102,39 @@ def programme_list_for_user(*, user: User) -> QuerySet[Programme]:
 _ACTIVE_STATES = [s for s in Enrolment.State.values if s != Enrolment.State.WITHDRAWN]
 
 
+def _due(user_id: int, now: datetime) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient_id=user_id, due_at__lte=now)
+
+
 def notification_list_for_user(*, user: User) -> QuerySet[Notification]:
     """A person's in-app notifications that are due, newest first."""
-    from django.utils import timezone
-
-    return Notification.objects.filter(recipient=user, due_at__lte=timezone.now()).order_by("-due_at")
+    return _due(user.pk, timezone.now()).order_by("-due_at")
 
 
 def unread_notification_count(*, user: User) -> int:
     """How many due notifications the person has not read."""
-    return notification_list_for_user(user=user).filter(read_at__isnull=True).count()
+    return _due(user.pk, timezone.now()).filter(read_at__isnull=True).count()
+
+
+def unread_count_subquery(user_id: int, now: datetime) -> Coalesce:
+    """`unread_notification_count` as an expression, so that a page's first query can carry it
+    (programmes.access_pages: the guarded page's programme)."""
+    unread = _due(user_id, now).filter(read_at__isnull=True).order_by().values("recipient_id")
+    return Coalesce(Subquery(unread.annotate(unread=Count("pk")).values("unread")), 0)
 
 
 def unread_count_for_request(request: HttpRequest) -> int:
     """The signed-in reader's unread count, read once per request (the navigation shows it, and a kept page's
-    key holds it: mentoring.page_cache)."""
+    key holds it: mentoring.page_cache), unless the page's first query already brought it
+    (`remember_unread_count`)."""
     if not hasattr(request, "_unread_count"):
-        request._unread_count = unread_notification_count(user=request.user)  # type: ignore[attr-defined,arg-type]
+        remember_unread_count(request, unread_notification_count(user=request.user))  # type: ignore[arg-type]
     return int(request._unread_count)  # type: ignore[attr-defined]
+
+
+def remember_unread_count(request: HttpRequest, count: int) -> None:
+    """The reader's unread count, read by another query of this request (`unread_count_subquery`)."""
+    request._unread_count = count  # type: ignore[attr-defined]
 
 
 # --- Programme design: the stepper, the team, goals, the needs survey and its heatmap. ---

@@ -16,7 +16,6 @@ from people.types import AuthedRequest
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
-from programmes.core.figures_cache import programme_data_versions
 from programmes.core.selectors.programmes import unread_count_for_request
 from programmes.home.selectors.dashboard import SECTIONS, dashboard_for_programme
 from programmes.models import CoordinatorTask
@@ -45,13 +44,8 @@ def dashboard(request: AuthedRequest, access: Standing) -> HttpResponse:
         context = {"access": access, "programme": programme, "d": board, "chart_data": board.chart_data()}
         return render(request, "programmes/dashboard/dashboard.html", context)
 
-    parts = (
-        programme.pk,
-        *programme_data_versions([programme.pk]),
-        timezone.localdate().isoformat(),
-        unread_count_for_request(request),
-    )
-    return cached_page(request, "dashboard", parts, render_page)
+    parts = (programme.pk, timezone.localdate().isoformat(), unread_count_for_request(request))
+    return cached_page(request, "dashboard", parts, render_page, programmes=[programme.pk])
 
 
 def _number(text: str | None) -> int:
