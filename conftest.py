@@ -120,6 +120,13 @@ def seeded_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
         call_command("flush", interactive=False, verbosity=0)
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Under pytest-xdist (`--dist loadgroup`) the tests of the seeded demo run on one worker, together: the
+    demo is seeded once, in that worker's database, and its last live-server test empties it again."""
+    if "seeded_demo" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.xdist_group("seeded-demo"))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests of the seeded demo last (after pytest-django's own ordering), live-server ones at the very end."""
     demo = [item for item in items if "seeded_demo" in getattr(item, "fixturenames", ())]

@@ -2,7 +2,9 @@
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -62,3 +64,16 @@ def celery_broker(redis_url: str, local_dir: Path) -> tuple[str, dict[str, objec
         "processed_folder": str(local_dir / "processed"),
         "store_processed": False,
     }
+
+
+def redis_of_test_worker(environ: Mapping[str, str]) -> dict[str, str]:
+    """Under pytest-xdist each worker takes its own Redis database, as pytest-django gives each its own test
+    database: REDIS_URL's database plus the worker's number (gw0 keeps it). What to change in the environment
+    (tests read REDIS_URL too), once: a subprocess a test starts inherits it already moved."""
+    worker = environ.get("PYTEST_XDIST_WORKER", "")
+    url = environ.get("REDIS_URL", "")
+    if not url or not worker.startswith("gw") or environ.get("MENTORING_REDIS_WORKER") == worker:
+        return {}
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker[2:])
+    return {"REDIS_URL": parts._replace(path=f"/{database}").geturl(), "MENTORING_REDIS_WORKER": worker}

@@ -6,11 +6,13 @@ SQLite and tests that need Redis skip, unless REQUIRE_SERVICES=1 makes them fail
 
 import os
 
+from .settings_env import celery_broker, redis_of_test_worker
+
+os.environ.update(redis_of_test_worker(os.environ))
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
 from .settings import *  # noqa: F403
 from .settings import CELERY_LOCAL_DIR, REDIS_URL
-from .settings_env import celery_broker
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
