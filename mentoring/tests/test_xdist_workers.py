@@ -27,7 +27,6 @@ def test_a_subprocess_that_inherits_the_moved_url_keeps_it_and_one_process_runs_
     assert redis_of_test_worker({"PYTEST_XDIST_WORKER": "gw1"}) == {}
 
 
-def test_this_run_uses_its_workers_database() -> None:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    if worker.startswith("gw") and os.environ.get("REDIS_URL"):
-        assert os.environ["MENTORING_REDIS_WORKER"] == worker
+def test_the_settings_and_the_tests_read_the_same_redis_url(settings: object) -> None:
+    assert os.environ.get("REDIS_URL", "") == settings.REDIS_URL  # type: ignore[attr-defined]
+    assert not settings.REDIS_URL or settings.CELERY_BROKER_URL == settings.REDIS_URL  # type: ignore[attr-defined]
