@@ -46,10 +46,10 @@ typecheck: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy mentoring people programmes evaluation privacy
 
 ## pytest: the suite on PYTEST_WORKERS processes (pytest-xdist; each has its own test database and Redis
-## database; the tests of the seeded demo run together on one). PYTEST_WORKERS=0 runs it in this process.
+## database). PYTEST_WORKERS=0 runs it in this process.
 PYTEST_WORKERS ?= 2
 pytest: $(VENV)/.installed-dev
-	$(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --numprocesses $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
 	$(PY) bench/import_people.py

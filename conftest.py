@@ -107,7 +107,8 @@ def seeded_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
 
     Tests that take it run last, together (`pytest_collection_modifyitems`), so no other test sees the demo
     and none empties the database under them; read-only tests roll back as usual, and a live-server test
-    (whose teardown empties the database) runs after all the others.
+    (whose teardown empties the database) runs after all the others. Under pytest-xdist each worker runs its
+    share of the tests in this order, in its own database: a worker that gets demo tests seeds its own demo.
     """
     from django.core.management import call_command
     from django.test import override_settings
@@ -118,13 +119,6 @@ def seeded_demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     yield out.getvalue()
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
-
-
-def pytest_itemcollected(item: pytest.Item) -> None:
-    """Under pytest-xdist (`--dist loadgroup`) the tests of the seeded demo run on one worker, together: the
-    demo is seeded once, in that worker's database, and its last live-server test empties it again."""
-    if "seeded_demo" in getattr(item, "fixturenames", ()):
-        item.add_marker(pytest.mark.xdist_group("seeded-demo"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

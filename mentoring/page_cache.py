@@ -31,8 +31,6 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
-from programmes.core.figures_cache import programme_data_versions_and
-
 PAGE_SECONDS = 60
 
 
@@ -62,19 +60,21 @@ def cached_page(
     parts: Iterable[object],
     render: Callable[[], HttpResponse],
     *,
-    programmes: Sequence[int] = (),
+    watch: Sequence[str] = (),
 ) -> HttpResponse:
-    """The page `render()` makes, kept for this reader and path under `parts` and the data versions of
-    `programmes`; a page of any other kind (an error, a redirect, a file) is returned as made and not kept.
+    """The page `render()` makes, kept for this reader and path under `parts` while the cache values at the
+    keys in `watch` stay as they were (a programme's data version: programme_version_keys); a page of any
+    other kind (an error, a redirect, a file) is returned as made and not kept.
 
-    One cache round trip reads the versions and the kept page; the page is stored with the versions read
+    One cache round trip reads the watched values and the kept page; the page is stored with the values read
     before rendering, so a write while it renders leaves it stale, never current."""
     if request.method != "GET" or list(get_messages(request)):  # a message shown once: render it now
         return render()
     key = page_key(request, name, (*parts, request.path, request.headers.get("HX-Request", "")))
     if key is None:
         return render()
-    versions, kept = programme_data_versions_and(programmes, key)
+    found = cache.get_many([*watch, key])
+    versions, kept = tuple(found.get(watched) for watched in watch), found.get(key)
     if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == versions and isinstance(kept[1], str):
         return HttpResponse(kept[1])
     response = render()

@@ -25,6 +25,7 @@ from people.services.jobs import JobBusy
 from people.types import AuthedRequest
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
+from programmes.core.figures_cache import programme_version_keys
 from programmes.core.selectors.programmes import unread_count_for_request
 from programmes.models import Programme
 
@@ -89,7 +90,9 @@ def _report_page(
     def render_page() -> HttpResponse:
         return render(request, "evaluation/report.html", _context(request, programmes, single, access))
 
-    return cached_page(request, "report", [*ids, unread_count_for_request(request)], render_page, programmes=ids)
+    return cached_page(
+        request, "report", [*ids, unread_count_for_request(request)], render_page, watch=programme_version_keys(ids)
+    )
 
 
 @allowed(Action.READ_STAFF_PAGES)

@@ -148,13 +148,9 @@ def _versions(ids: list[int]) -> dict[int, int]:
     return {pk: found.get(_version_key(pk), 0) for pk in ids}
 
 
-def programme_data_versions_and(programme_ids: Iterable[int], key: str) -> tuple[tuple[int, ...], Any]:
-    """The data version of each programme, in order, and the cache's value at `key`, in one round trip: a kept
-    rendering stored with the versions it was made under is current when they still match (mentoring.page_cache).
-    """
-    ids = list(programme_ids)
-    found = cache.get_many([*(_version_key(pk) for pk in ids), key])
-    return tuple(found.get(_version_key(pk), 0) for pk in ids), found.get(key)
+def programme_version_keys(programme_ids: Iterable[int]) -> list[str]:
+    """The cache keys of the programmes' data versions: what a kept page watches (mentoring.page_cache)."""
+    return [_version_key(pk) for pk in programme_ids]
 
 
 def _compute_and_keep(

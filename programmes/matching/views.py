@@ -21,6 +21,7 @@ from people.views_pickers import render_people_options
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
+from programmes.core.figures_cache import programme_version_keys
 from programmes.core.selectors.programmes import unread_count_for_request
 from programmes.enrolment.services.enrolment import pool_refresh
 from programmes.matching.forms import ForbidForm, MatchingSettingsForm, ReassignForm, RespondForm
@@ -178,7 +179,7 @@ def match_run_detail(request: AuthedRequest, access: Standing, run_id: int) -> H
         return response
 
     parts = (run_id, unread_count_for_request(request))
-    return cached_page(request, "match-run", parts, render_page, programmes=[programme.pk])
+    return cached_page(request, "match-run", parts, render_page, watch=programme_version_keys([programme.pk]))
 
 
 def _criteria_in(proposals: list[MatchProposal]) -> list[str]:

@@ -16,6 +16,7 @@ from people.types import AuthedRequest
 from programmes.access import Action, Standing
 from programmes.access_pages import allowed
 from programmes.core.errors import DomainError
+from programmes.core.figures_cache import programme_version_keys
 from programmes.core.selectors.programmes import unread_count_for_request
 from programmes.home.selectors.dashboard import SECTIONS, dashboard_for_programme
 from programmes.models import CoordinatorTask
@@ -45,7 +46,7 @@ def dashboard(request: AuthedRequest, access: Standing) -> HttpResponse:
         return render(request, "programmes/dashboard/dashboard.html", context)
 
     parts = (programme.pk, timezone.localdate().isoformat(), unread_count_for_request(request))
-    return cached_page(request, "dashboard", parts, render_page, programmes=[programme.pk])
+    return cached_page(request, "dashboard", parts, render_page, watch=programme_version_keys([programme.pk]))
 
 
 def _number(text: str | None) -> int:
