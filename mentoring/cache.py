@@ -30,7 +30,7 @@ GUARDED = ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr"
 class ReusedClientRedisCacheClient(RedisCacheClient):
     """Django's client builds a new redis.Redis (and its table of response callbacks, a fifth of a millisecond)
     for every cache call; one per connection pool serves them all (a client is safe across threads: the pool
-    hands each command its own connection). A kept page reads the cache three times."""
+    hands each command its own connection). Every page reads the cache (throttles, kept figures and pages)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
