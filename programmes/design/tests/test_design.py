@@ -87,7 +87,8 @@ def test_adding_someone_twice_says_so(client: Client, personas: Personas) -> Non
 def test_the_last_coordinator_cannot_be_removed(client: Client, personas: Personas) -> None:
     member = ProgrammeRole.objects.get(programme=personas.programme, role="coordinator")
     client.force_login(personas.coordinator)
-    response = client.post(reverse("programmes:team_remove", args=[personas.programme.pk, member.pk]), follow=True)
+    url = reverse("programmes:team_remove", args=[personas.programme.pk, member.pk])
+    response = client.post(url, {"confirm": "leave"}, follow=True)  # their own role: confirmed, still refused
     assert "at least one coordinator" in response.content.decode()
     assert ProgrammeRole.objects.filter(pk=member.pk).exists()
 
@@ -97,6 +98,25 @@ def test_a_coordinator_can_be_removed_when_another_remains(client: Client, perso
     client.force_login(personas.coordinator)
     client.post(reverse("programmes:team_remove", args=[personas.programme.pk, other.pk]))
     assert not ProgrammeRole.objects.filter(pk=other.pk).exists()
+
+
+def test_a_coordinator_who_leaves_the_team_is_taken_home_and_told_not_shown_a_closed_page(
+    client: Client, personas: Personas
+) -> None:
+    ProgrammeRole.objects.create(programme=personas.programme, user=UserFactory(), role="coordinator")
+    own = ProgrammeRole.objects.get(programme=personas.programme, user=personas.coordinator)
+    client.force_login(personas.coordinator)
+    team = client.get(reverse("programmes:team", args=[personas.programme.pk])).content.decode()
+    assert team.count("Leave the team") == 1  # on their own row only; the others' rows say "Remove <name>"
+    url = reverse("programmes:team_remove", args=[personas.programme.pk, own.pk])
+    unconfirmed = client.post(url, follow=True)  # leaving closes the pages: it takes the box ticked
+    assert "Tick “Confirm” to leave the team" in unconfirmed.content.decode()
+    assert ProgrammeRole.objects.filter(pk=own.pk).exists()
+    response = client.post(url, {"confirm": "leave"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert f"You left the team of {personas.programme.name} as coordinator." in response.content.decode()
+    assert not ProgrammeRole.objects.filter(pk=own.pk).exists()
+    assert client.get(reverse("programmes:team", args=[personas.programme.pk])).status_code == 404
 
 
 def test_a_team_member_of_another_programme_cannot_be_removed_through_this_one(

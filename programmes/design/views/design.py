@@ -106,11 +106,22 @@ def person_search(request: AuthedRequest, access: Standing) -> HttpResponse:
 def team_remove(request: AuthedRequest, access: Standing, member_id: int) -> HttpResponse:
     """Remove a person's role in the team (never the last coordinator)."""
     member = get_object_or_404(ProgrammeRole, pk=member_id, programme=access.programme)
+    leaving = member.user_id == request.user.pk
+    if leaving and request.POST.get("confirm") != "leave":
+        messages.error(request, _("Tick “Confirm” to leave the team: its pages will close to you."))
+        return redirect("programmes:team", access.programme.pk)
     try:
         team_member_remove(actor=request.user, member=member)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
+        if leaving:  # the team page may be closed to them now: home, saying why
+            role = member.get_role_display().lower()
+            messages.success(
+                request,
+                _("You left the team of %(programme)s as %(role)s.") % {"programme": access.programme, "role": role},
+            )
+            return redirect("home")
         messages.success(request, _("%(name)s removed from the team.") % {"name": member.user})
     return redirect("programmes:team", access.programme.pk)
 
