@@ -77,3 +77,29 @@ def test_the_schema_is_for_api_users_only(client: Client, personas: Personas) ->
     token = Token.objects.create(user=personas.coordinator)
     with_token = Client(headers={"Authorization": f"Token {token.key}"})
     assert with_token.get("/api/schema/").status_code == 200
+
+
+def _files_storage_in_a_fresh_process(**env: str) -> str:
+    code = (
+        "import django; django.setup(); from django.core.files.storage import storages; s = storages['default']; "
+        "print(type(s).__module__ + '.' + type(s).__name__, getattr(s, 'bucket_name', ''), "
+        "getattr(s, 'endpoint_url', ''), getattr(s, 'default_acl', ''))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))}
+    clean.update(DJANGO_SETTINGS_MODULE="mentoring.settings", DJANGO_SECRET_KEY="x" * 60, **env)
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+@pytest.mark.slow
+def test_a_bucket_moves_uploads_previews_and_exports_to_private_s3_storage() -> None:
+    """With AWS_STORAGE_BUCKET_NAME the files go to S3 (or an S3-compatible store) through django-storages,
+    private; without it, to the local folder (one web host)."""
+    assert _files_storage_in_a_fresh_process() == ["django.core.files.storage.filesystem.FileSystemStorage"]
+    bucket = _files_storage_in_a_fresh_process(
+        AWS_STORAGE_BUCKET_NAME="mentoring-files", AWS_S3_ENDPOINT_URL="https://s3.example.co.id"
+    )
+    assert bucket == ["storages.backends.s3.S3Storage", "mentoring-files", "https://s3.example.co.id", "None"]
