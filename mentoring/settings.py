@@ -10,7 +10,6 @@ switch on so that `check --deploy --fail-level WARNING` passes.
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -19,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
-from .settings_env import celery_broker, env_bool, env_float, env_list, local_secret_key
+from .settings_env import celery_broker, env_bool, env_float, env_list, file_storage, local_secret_key
 
 # Lets model admin and form classes be subscripted at run time, as their type hints are.
 django_stubs_ext.monkeypatch()
@@ -209,25 +208,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded and exported files are never served by URL: permission-checked views stream them.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
-# Uploaded files, import previews and built exports. A bucket (AWS_STORAGE_BUCKET_NAME) keeps them in S3 or
-# an S3-compatible store through django-storages, so that the web tier keeps nothing of its own; boto3 reads
-# the credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the host's role. DJANGO_FILE_STORAGE
-# names any other storage class instead.
-FILES_BUCKET = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
-_FILES: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-if FILES_BUCKET:
-    _FILES = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": FILES_BUCKET,
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "default_acl": None,  # private: permission-checked views stream every file
-            "file_overwrite": False,
-        },
-    }
 STORAGES = {
-    "default": {"BACKEND": os.environ["DJANGO_FILE_STORAGE"]} if os.environ.get("DJANGO_FILE_STORAGE") else _FILES,
+    "default": file_storage(os.environ),  # uploads, import previews, exports: a bucket keeps the web tier stateless
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -4,6 +4,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -77,3 +78,24 @@ def redis_of_test_worker(environ: Mapping[str, str]) -> dict[str, str]:
     parts = urlsplit(url)
     database = int(parts.path.strip("/") or 0) + int(worker[2:])
     return {"REDIS_URL": parts._replace(path=f"/{database}").geturl(), "MENTORING_REDIS_WORKER": worker}
+
+
+def file_storage(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Where uploaded files, import previews and built exports go. A bucket (AWS_STORAGE_BUCKET_NAME, with
+    AWS_S3_ENDPOINT_URL and AWS_S3_REGION_NAME) keeps them in S3 or an S3-compatible store through
+    django-storages, private, so that the web tier keeps nothing of its own (boto3 reads the credentials from
+    AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the host's role); DJANGO_FILE_STORAGE names any other storage
+    class; otherwise the local folder (one web host)."""
+    if environ.get("DJANGO_FILE_STORAGE"):
+        return {"BACKEND": environ["DJANGO_FILE_STORAGE"]}
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+        "default_acl": None,  # private: permission-checked views stream every file
+        "file_overwrite": False,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
