@@ -116,6 +116,14 @@ def allowed(
             standing.require(post if writing and post is not None else action)
             return view(request, standing, *args, **kwargs)
 
+        def may_open(request: AuthedRequest, kwargs: dict[str, Any]) -> bool:
+            """Would this page open for the reader (GET), for a link that leads to it (a notification's)?"""
+            try:
+                return load(request, dict(kwargs)).decide(action) is Outcome.ALLOW
+            except Http404:
+                return False
+
+        wrapper.may_open = may_open  # type: ignore[attr-defined]  # outer decorators' wraps() carry it along
         return wrapper
 
     return decorator

@@ -29,7 +29,8 @@ from programmes.core.services.notifications import (
     retry_delay,
 )
 from programmes.core.tests.permission_cases import CASES
-from programmes.models import Notification
+from programmes.design.services.design import team_member_add, team_member_remove
+from programmes.models import Notification, ProgrammeRole
 
 pytestmark = pytest.mark.django_db
 
@@ -320,6 +321,26 @@ def test_marking_read_follows_the_notifications_link(client: Client, personas: P
     assert response["Location"] == reverse("programmes:list")
     row.refresh_from_db()
     assert row.read_at is not None
+
+
+def test_a_notification_whose_page_closed_to_the_reader_says_so_instead_of_leading_to_not_found(
+    client: Client, personas: Personas
+) -> None:
+    """A coordinator who left the team still has the team's notifications: reading one marks it read and says
+    the page is no longer open, instead of redirecting to a 404; while it is open, the link is followed."""
+    dashboard = reverse("programmes:dashboard", args=[personas.programme.pk])
+    first, second = (welcome(personas.coordinator, key, url=dashboard) for key in ("open", "closed"))
+    client.force_login(personas.coordinator)
+    assert client.post(reverse("programmes:notification_read", args=[first.pk]))["Location"] == dashboard
+
+    programme, coordinator = personas.programme, personas.coordinator
+    team_member_add(actor=coordinator, programme=programme, person=personas.hr_analyst, role="coordinator")
+    team_member_remove(actor=coordinator, member=ProgrammeRole.objects.get(programme=programme, user=coordinator))
+    response = client.post(reverse("programmes:notification_read", args=[second.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("programmes:notifications"), 302)]
+    assert "no longer open to you" in response.content.decode()
+    second.refresh_from_db()
+    assert second.read_at is not None
 
 
 def test_another_persons_notification_is_not_found_and_stays_unread(client: Client, personas: Personas) -> None:

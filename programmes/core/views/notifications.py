@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from people.types import AuthedRequest
@@ -32,5 +37,19 @@ def notification_read(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404
     mine.filter(pk=pk).update(read_at=timezone.now())
     if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
-        return redirect(notification.url)
+        if _opens_for(request, notification.url):
+            return redirect(notification.url)
+        messages.info(request, _("The page this notification leads to is no longer open to you."))
     return redirect("programmes:notifications")
+
+
+def _opens_for(request: AuthedRequest, url: str) -> bool:
+    """Whether the page at `url` opens for the reader now: a page the access policy guards says so
+    (`@allowed`'s `may_open`), so a role that ended since (a coordinator who left the team) meets a message
+    here, not a "not found" page. Other pages are followed as they are."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    may_open = getattr(match.func, "may_open", None)
+    return may_open is None or bool(may_open(request, match.kwargs))
