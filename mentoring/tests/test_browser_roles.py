@@ -116,6 +116,22 @@ def visible_links(page: Any) -> list[str]:
     return paths
 
 
+# Counts the htmx requests in flight, so that a walk reads a page only once its load-triggered parts (the home
+# page's panels) have been swapped in: their placeholder links vanish then, and a trail must not go through one.
+HTMX_PENDING = """
+window.__htmxPending = 0;
+document.addEventListener("htmx:beforeRequest", () => { window.__htmxPending += 1; });
+for (const done of ["htmx:afterSettle", "htmx:responseError", "htmx:sendError", "htmx:swapError"]) {
+  document.addEventListener(done, () => { window.__htmxPending = Math.max(0, window.__htmxPending - 1); });
+}
+"""
+
+
+def settled(page: Any) -> None:
+    """Wait until the page's htmx requests (its parts loaded after the page) are answered and swapped in."""
+    page.wait_for_function("() => (window.__htmxPending || 0) === 0")
+
+
 def open_path(page: Any, path: str, statuses: dict[str, int]) -> None:
     try:
         response = page.goto(path)
@@ -125,6 +141,7 @@ def open_path(page: Any, path: str, statuses: dict[str, int]) -> None:
         statuses[path] = 0
         return
     statuses[path] = response.status if response else 0
+    settled(page)
 
 
 def raw_codes(page: Any) -> list[str]:
@@ -174,6 +191,7 @@ def click_along(page: Any, home: str, trail: list[str]) -> None:
     """From the home page, click the visible link to each path of the trail in turn (no typed URL)."""
     page.goto(home)
     for path in trail:
+        settled(page)
         link = page.locator(f'a[href="{path}"], a[href^="{path}#"]').filter(visible=True).first
         with page.expect_navigation():
             link.click()
@@ -196,6 +214,7 @@ def shoot(page: Any, account: str, language: str, viewport: str) -> None:
 
 def sign_in_demo(new_page: Callable[..., Any], account: str, **options: Any) -> Any:
     page = new_page(**options)
+    page.context.add_init_script(HTMX_PENDING)
     page.goto("/accounts/login/")
     page.locator("input[name=username]").fill(f"{account}@demo.example")
     page.locator("input[name=password]").fill(PASSWORD)
